@@ -1,0 +1,118 @@
+"""The bot's settings, read from the environment or a `.env` file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+DEFAULT_DATABASE_URL = "sqlite:///coffee_chat.db"
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+
+WHERE_TO_GET = {
+    "SLACK_BOT_TOKEN": "the Bot User OAuth Token (xoxb-…) under OAuth & Permissions after you "
+    "install the app from manifest.json at https://api.slack.com/apps",
+    "SLACK_SIGNING_SECRET": "Basic Information → App Credentials → Signing Secret of your app "
+    "at https://api.slack.com/apps",
+    "SLACK_APP_TOKEN": "an app-level token (xapp-…) with connections:write, under Basic "
+    "Information → App-Level Tokens (only for Socket Mode)",
+    "DATABASE_URL": "a SQLAlchemy URL such as sqlite:///coffee_chat.db or "
+    "postgresql://user:pass@host:5432/db",
+}
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names it in one line."""
+
+
+class Settings(BaseSettings):
+    """Every setting of the interface contract; names match the environment variables."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_ignore_empty=True, extra="ignore", case_sensitive=False
+    )
+
+    slack_bot_token: str = ""
+    slack_signing_secret: str = ""
+    slack_app_token: str | None = None
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    database_url: str = DEFAULT_DATABASE_URL
+    port: int = 3000
+    slash_command: str = "/coffee"
+    log_level: str = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_database_url(cls, value: str) -> str:
+        return normalise_database_url(value)
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _trailing_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL such as https://slack.com/api/")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("slash_command")
+    @classmethod
+    def _leading_slash(cls, value: str) -> str:
+        return value if value.startswith("/") else "/" + value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
+
+    def require_slack(self) -> None:
+        """Raise SettingsError naming the first Slack credential that is missing."""
+        missing = [
+            n.upper() for n in ("slack_bot_token", "slack_signing_secret") if not getattr(self, n)
+        ]
+        if missing:
+            where = "; ".join(f"{env} is {WHERE_TO_GET[env]}" for env in missing)
+            raise SettingsError(
+                f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set "
+                f"(in the environment or .env, see .env.example): {where}."
+            )
+        if not self.slack_bot_token.startswith("xoxb-"):
+            raise SettingsError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-.")
+        if self.slack_app_token and not self.slack_app_token.startswith("xapp-"):
+            raise SettingsError("SLACK_APP_TOKEN must be an app-level token starting with xapp-.")
+
+
+def normalise_database_url(value: str) -> str:
+    """Accept Heroku's postgres:// URLs and check that the URL parses."""
+    if value.startswith("postgres://"):
+        value = "postgresql+psycopg://" + value[len("postgres://") :]
+    elif value.startswith("postgresql://"):
+        value = "postgresql+psycopg://" + value[len("postgresql://") :]
+    try:
+        url = make_url(value)
+    except ArgumentError as exc:
+        raise ValueError("is not a database URL (try sqlite:///coffee_chat.db)") from exc
+    if url.get_backend_name() not in {"sqlite", "postgresql"}:
+        raise ValueError("must be a sqlite:/// or postgresql:// URL")
+    if url.get_backend_name() == "sqlite" and url.database:
+        parent = Path(url.database).expanduser().parent
+        if not parent.exists():
+            raise ValueError(f"points into a folder that does not exist: {parent}")
+    return value
+
+
+def load_settings(env_file: str | None = ".env") -> Settings:
+    """Read the settings; any invalid one becomes a one-line SettingsError naming it."""
+    try:
+        return Settings(_env_file=env_file)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]).upper() if error["loc"] else "settings"
+        message = error["msg"].removeprefix("Value error, ")
+        raise SettingsError(f"{name} {message}.") from None
