@@ -1,0 +1,410 @@
+"""Which scheduled messages are due for a cohort at an instant: pure rules, no Slack, no database.
+
+`due_deliveries(cohort, students, now)` lists every delivery whose time has come, each with a
+unique key. The runner (bot.schedule.run_due) records one Delivery row per key, so whatever is
+listed here is sent at most once however often, or by however many processes, it is asked.
+A delivery that is no longer needed (the student caught up) or no longer useful (too late)
+carries a `skip_reason`; the runner records it as skipped instead of sending it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from bot.domain import calendar
+from bot.models import OutreachStatus
+
+
+class Kind(StrEnum):
+    """Every kind of scheduled message (DESIGN.md, "Scheduled work")."""
+
+    KICKOFF = "kickoff"
+    NUDGE = "weekly-nudge"
+    THANK_YOU = "thank-you"
+    FOLLOW_UP = "follow-up"
+    CHECKPOINT = "checkpoint"
+    CHECKPOINT_DIGEST = "checkpoint-digest"
+    DEADLINE_REMINDER = "deadline-reminder"
+    DEADLINE_DIGEST = "deadline-digest"
+    CHANNEL_ALERT = "channel-alert"
+
+
+DIGESTS = frozenset({Kind.CHECKPOINT_DIGEST, Kind.DEADLINE_DIGEST})
+
+THANK_YOU_AFTER = timedelta(hours=24)
+THANK_YOU_USEFUL_FOR = timedelta(hours=72)
+FOLLOW_UP_AFTER = timedelta(days=5)
+FOLLOW_UP_USEFUL_FOR = timedelta(days=3)
+MAX_FOLLOW_UPS = 2
+DEADLINE_REMINDER_BEFORE = timedelta(hours=48)
+DEADLINE_DIGEST_USEFUL_FOR = timedelta(days=7)
+NUDGE_WEEKS = (2, 3, 4)
+LATE_AFTER = timedelta(minutes=10)
+AFTER_THE_END = timedelta(days=7)
+QUIET_FROM = time(21, 0)
+QUIET_UNTIL = time(8, 0)
+RETRY_FIRST = timedelta(minutes=1)
+RETRY_MAX = timedelta(hours=1)
+UNANSWERED = frozenset({OutreachStatus.SENT, OutreachStatus.NO_RESPONSE})
+
+
+class Reflection(StrEnum):
+    NOT_STARTED = "not started"
+    DRAFT = "draft started"
+    COMPLETE = "all four answers written"
+
+
+@dataclass(frozen=True)
+class CohortFacts:
+    """What the rules need to know about a cohort."""
+
+    id: int
+    name: str
+    timezone: str
+    start_date: date
+    breaks: tuple[calendar.Break, ...]
+    checkpoint_at: datetime
+    deadline_at: datetime
+    required_chats: int
+    min_attempts: int
+    instructors_channel: str
+    instructor_ids: tuple[str, ...]
+    created_by: str | None
+    created_at: datetime
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def opens_at(self) -> datetime:
+        """Midnight of the start date: log entries before it belong to an earlier assignment."""
+        return calendar.local_instant(self.start_date, time(0, 0), self.tz)
+
+    def week(self, now: datetime) -> int:
+        return calendar.week_number(self.start_date, self.tz, now, self.breaks)
+
+
+@dataclass(frozen=True)
+class OutreachFacts:
+    """One attempt to reach a contact."""
+
+    id: int
+    contact_id: int
+    name: str
+    linkedin_url: str | None
+    sent_on: date
+    sent_at: datetime
+    status: str
+    follow_ups: int = 0
+    last_follow_up_at: datetime | None = None
+
+    @property
+    def unanswered(self) -> bool:
+        return self.status in UNANSWERED
+
+
+@dataclass(frozen=True)
+class ChatFacts:
+    """A chat a student logged."""
+
+    id: int
+    name: str
+    linkedin_url: str | None
+    held_on: date
+    logged_at: datetime
+    thank_you_sent_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class StudentFacts:
+    """A student of a cohort and their log, as of the instant the facts were read."""
+
+    student_id: int
+    user_id: str
+    enrolled_at: datetime
+    deadline_at: datetime
+    extended: bool
+    outreach: tuple[OutreachFacts, ...] = ()
+    chats: tuple[ChatFacts, ...] = ()
+    submitted_at: datetime | None = None
+    submission_late: bool = False
+    reflection: Reflection = Reflection.NOT_STARTED
+    timezone: str | None = None
+
+    @property
+    def chat_count(self) -> int:
+        return len(self.chats)
+
+    @property
+    def attempts(self) -> int:
+        return len(self.outreach)
+
+    @property
+    def handed_in(self) -> bool:
+        return self.submitted_at is not None
+
+    @property
+    def unanswered(self) -> list[OutreachFacts]:
+        """Everyone they tried who hasn't responded, oldest attempt first."""
+        return sorted((o for o in self.outreach if o.unanswered), key=lambda o: (o.sent_on, o.id))
+
+    def behind(self, cohort: CohortFacts) -> bool:
+        """Fewer chats than the assignment requires."""
+        return self.chat_count < cohort.required_chats
+
+    def few_attempts(self, cohort: CohortFacts) -> bool:
+        """Fewer attempts than the checkpoint rule asks for (the "at least 8 folks")."""
+        return self.attempts < cohort.min_attempts
+
+
+@dataclass(frozen=True)
+class Due:
+    """One delivery whose time has come; `skip_reason` when it should not be sent."""
+
+    kind: Kind
+    key: str
+    cohort_id: int
+    student_id: int | None
+    recipient: str
+    due_at: datetime
+    useful_until: datetime
+    period: str = ""
+    subject_id: int | None = None
+    number: int = 0
+    skip_reason: str | None = None
+
+    @property
+    def is_dm(self) -> bool:
+        return self.recipient.startswith(("U", "W"))
+
+
+def due_deliveries(
+    cohort: CohortFacts, students: Sequence[StudentFacts], now: datetime
+) -> list[Due]:
+    """Every delivery of the cohort due at or before `now`, sorted by when it was due."""
+    found = list(_cohort_dues(cohort))
+    for student in students:
+        for due in _student_dues(cohort, student):
+            if due.kind is Kind.KICKOFF or due.due_at >= student.enrolled_at:
+                found.append(due)
+    return sorted(
+        (_finish(due, now) for due in found if due.due_at <= now),
+        key=lambda d: (d.due_at, d.key),
+    )
+
+
+def in_window(cohort: CohortFacts, latest_deadline: datetime, now: datetime) -> bool:
+    """Whether anything can be due for the cohort at `now` (from its start to a week after)."""
+    return cohort.opens_at - timedelta(days=1) <= now <= latest_deadline + AFTER_THE_END
+
+
+def _finish(due: Due, now: datetime) -> Due:
+    if due.skip_reason is None and now > due.useful_until:
+        reason = f"no longer useful: due {due.due_at:%Y-%m-%d %H:%M} UTC"
+        return replace(due, skip_reason=reason)
+    return due
+
+
+def _cohort_dues(cohort: CohortFacts) -> Iterator[Due]:
+    channel = cohort.instructors_channel
+    digests = (
+        (Kind.CHECKPOINT_DIGEST, cohort.checkpoint_at, cohort.deadline_at),
+        (Kind.DEADLINE_DIGEST, cohort.deadline_at, cohort.deadline_at + DEADLINE_DIGEST_USEFUL_FOR),
+    )
+    for kind, due_at, useful_until in digests:
+        if due_at >= cohort.created_at:
+            yield Due(kind, f"{kind}:{cohort.id}", cohort.id, None, channel, due_at, useful_until)
+
+
+def _student_dues(cohort: CohortFacts, student: StudentFacts) -> Iterator[Due]:
+    yield _kickoff(cohort, student)
+    yield from _nudges(cohort, student)
+    yield from _thank_yous(cohort, student)
+    yield from _follow_ups(cohort, student)
+    yield _checkpoint(cohort, student)
+    yield _deadline_reminder(cohort, student)
+
+
+def _kickoff(cohort: CohortFacts, student: StudentFacts) -> Due:
+    due_at = max(calendar.morning_of(cohort.start_date, cohort.tz), student.enrolled_at)
+    return Due(
+        Kind.KICKOFF,
+        f"{Kind.KICKOFF}:{cohort.id}:{student.student_id}",
+        cohort.id,
+        student.student_id,
+        student.user_id,
+        due_at,
+        student.deadline_at,
+        skip_reason="already handed in" if student.handed_in else None,
+    )
+
+
+def _nudges(cohort: CohortFacts, student: StudentFacts) -> Iterator[Due]:
+    mornings = [
+        calendar.morning_of(calendar.monday_of_week(cohort.start_date, w, cohort.breaks), cohort.tz)
+        for w in (*NUDGE_WEEKS, NUDGE_WEEKS[-1] + 1)
+    ]
+    for index, week in enumerate(NUDGE_WEEKS):
+        due_at = mornings[index]
+        if due_at >= student.deadline_at:
+            continue
+        reason = None
+        if student.handed_in:
+            reason = "already handed in"
+        elif not behind_pace(week, cohort, student):
+            reason = "on pace"
+        yield Due(
+            Kind.NUDGE,
+            f"{Kind.NUDGE}:{cohort.id}:{student.student_id}:week-{week}",
+            cohort.id,
+            student.student_id,
+            student.user_id,
+            due_at,
+            min(mornings[index + 1], student.deadline_at),
+            period=f"week-{week}",
+            number=week,
+            skip_reason=reason,
+        )
+
+
+def _thank_yous(cohort: CohortFacts, student: StudentFacts) -> Iterator[Due]:
+    for chat in student.chats:
+        if chat.logged_at < cohort.opens_at:
+            continue
+        due_at = chat.logged_at + THANK_YOU_AFTER
+        yield Due(
+            Kind.THANK_YOU,
+            f"{Kind.THANK_YOU}:{chat.id}",
+            cohort.id,
+            student.student_id,
+            student.user_id,
+            due_at,
+            due_at + THANK_YOU_USEFUL_FOR,
+            period=f"chat-{chat.id}",
+            subject_id=chat.id,
+            skip_reason="thank-you already marked sent" if chat.thank_you_sent_at else None,
+        )
+
+
+def _follow_ups(cohort: CohortFacts, student: StudentFacts) -> Iterator[Due]:
+    for attempt in student.outreach:
+        number = attempt.follow_ups + 1
+        if attempt.sent_at < cohort.opens_at or number > MAX_FOLLOW_UPS:
+            continue
+        due_at = next_morning(
+            (attempt.last_follow_up_at or attempt.sent_at) + FOLLOW_UP_AFTER, cohort.tz
+        )
+        if due_at >= student.deadline_at:
+            continue
+        reason = None
+        if attempt.status != OutreachStatus.SENT:
+            reason = f"outreach is now {attempt.status.replace('_', ' ')}"
+        elif student.handed_in:
+            reason = "already handed in"
+        yield Due(
+            Kind.FOLLOW_UP,
+            f"{Kind.FOLLOW_UP}:{attempt.id}:{number}",
+            cohort.id,
+            student.student_id,
+            student.user_id,
+            due_at,
+            min(due_at + FOLLOW_UP_USEFUL_FOR, student.deadline_at),
+            period=f"outreach-{attempt.id}-{number}",
+            subject_id=attempt.id,
+            number=number,
+            skip_reason=reason,
+        )
+
+
+def _checkpoint(cohort: CohortFacts, student: StudentFacts) -> Due:
+    reason = None
+    if student.handed_in:
+        reason = "already handed in"
+    elif not student.behind(cohort):
+        reason = f"has {student.chat_count} chats"
+    return Due(
+        Kind.CHECKPOINT,
+        f"{Kind.CHECKPOINT}:{cohort.id}:{student.student_id}",
+        cohort.id,
+        student.student_id,
+        student.user_id,
+        cohort.checkpoint_at,
+        student.deadline_at,
+        skip_reason=reason,
+    )
+
+
+def _deadline_reminder(cohort: CohortFacts, student: StudentFacts) -> Due:
+    deadline = student.deadline_at
+    period = deadline.astimezone(UTC).strftime("%Y%m%dT%H%MZ")
+    return Due(
+        Kind.DEADLINE_REMINDER,
+        f"{Kind.DEADLINE_REMINDER}:{cohort.id}:{student.student_id}:{period}",
+        cohort.id,
+        student.student_id,
+        student.user_id,
+        deadline - DEADLINE_REMINDER_BEFORE,
+        deadline,
+        period=period,
+        skip_reason="already handed in" if student.handed_in else None,
+    )
+
+
+def behind_pace(week: int, cohort: CohortFacts, student: StudentFacts) -> bool:
+    """Whether a student needs the Monday nudge of `week`.
+
+    Week 2: not a single chat yet and fewer than half the minimum attempts.
+    Week 3: fewer chats than required (the checkpoint has passed).
+    Week 4: not handed in yet (the deadline is this week).
+    """
+    if student.handed_in or week < 2:
+        return False
+    if week == 2:
+        return student.chat_count == 0 and student.attempts < (cohort.min_attempts + 1) // 2
+    if week == 3:
+        return student.behind(cohort)
+    return True
+
+
+def by_risk(cohort: CohortFacts, students: Sequence[StudentFacts]) -> list[StudentFacts]:
+    """Students behind on chats, most at risk first: fewest chats, then fewest attempts."""
+    behind = [s for s in students if s.behind(cohort)]
+    return sorted(
+        behind,
+        key=lambda s: (s.chat_count, not s.few_attempts(cohort), s.attempts, s.user_id),
+    )
+
+
+def next_morning(instant: datetime, tz: ZoneInfo) -> datetime:
+    """The first 09:00 in `tz` at or after `instant`: follow-ups of one day go out together."""
+    local = instant.astimezone(tz).date()
+    morning = calendar.morning_of(local, tz)
+    return morning if morning >= instant else calendar.morning_of(local + timedelta(days=1), tz)
+
+
+def quiet_until(now: datetime, tz: ZoneInfo) -> datetime | None:
+    """When quiet hours (21:00–08:00 local) end, if `now` falls in them; None otherwise."""
+    local = now.astimezone(tz)
+    if local.time() >= QUIET_FROM:
+        return calendar.local_instant(local.date() + timedelta(days=1), QUIET_UNTIL, tz)
+    if local.time() < QUIET_UNTIL:
+        return calendar.local_instant(local.date(), QUIET_UNTIL, tz)
+    return None
+
+
+def retry_at(now: datetime, attempts: int, retry_after: float | None = None) -> datetime:
+    """When to try again after `attempts` failed tries: 1, 2, 4 … minutes, at most an hour."""
+    wait = min(RETRY_FIRST * (1 << min(max(0, attempts - 1), 16)), RETRY_MAX)
+    if retry_after is not None:
+        wait = max(wait, timedelta(seconds=retry_after))
+    return now + wait
+
+
+def is_late(due_at: datetime, now: datetime) -> bool:
+    """Sent noticeably after it was due (the clock was down, or Slack was)."""
+    return now - due_at > LATE_AFTER
