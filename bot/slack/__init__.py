@@ -1,0 +1,1 @@
+"""The Slack layer: app factory, listeners, and Block Kit builders."""

@@ -1,0 +1,335 @@
+"""The scheduled DMs: kickoff, weekly nudge, thank-you, follow-up, checkpoint, deadline.
+
+Pure functions from the schedule's facts to a Message (text + Block Kit blocks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from bot.domain.calendar import format_instant
+from bot.domain.schedule_rules import (
+    ChatFacts,
+    CohortFacts,
+    OutreachFacts,
+    Reflection,
+    StudentFacts,
+)
+from bot.slack.blocks.packing import Blocks, Message, pack_lines
+from bot.slack.blocks.text import (
+    bullet_list,
+    context,
+    escape,
+    header,
+    linked_name,
+    mention,
+    mrkdwn_section,
+    name,
+    plain,
+)
+from bot.slack.ids import Action
+
+QUESTIONS = (
+    "How was your experience finding someone to chat with?",
+    "What are some of the takeaways from your conversations?",
+    "What do you want to do similarly in your next coffee chat?",
+    "What do you want to do differently in your next coffee chat?",
+)
+THE_ASK = (
+    "Could I have a quick 15-minute video call with you to learn a bit more about what you do?"
+)
+LIST_CHARS = 9000  # the ready-to-forward list: long enough for anyone, short enough to read
+CHANNEL_PROBLEMS = {
+    "not_in_channel": "I'm not a member of that channel",
+    "channel_not_found": "I can't find that channel (if it's private, I need to be invited)",
+    "is_archived": "that channel is archived",
+}
+
+
+def kickoff(cohort: CohortFacts, student: StudentFacts, command: str) -> Message:
+    """The assignment, both dates, how to find people, what to ask, the commands."""
+    tz = cohort.tz
+    deadline = format_instant(student.deadline_at, tz)
+    checkpoint = format_instant(cohort.checkpoint_at, tz)
+    questions = "\n".join(f"{n}. {q}" for n, q in enumerate(QUESTIONS, 1))
+    blocks: Blocks = [
+        header(f"Coffee chats — {cohort.name}"),
+        mrkdwn_section(
+            f"Hi {mention(student.user_id)}! This module's assignment: *hold "
+            f"{cohort.required_chats} coffee chats by the end of Week 4* — *{deadline}*."
+        ),
+        mrkdwn_section(
+            f"*Deliverable:* the LinkedIn profiles of the {cohort.required_chats} people you "
+            f"chatted with, and your answers to:\n{questions}"
+        ),
+        mrkdwn_section(
+            f"*Week 2 checkpoint — {checkpoint}:* if you don't have {cohort.required_chats} "
+            "chats by then, reach out to your instructors and include everyone you tried who "
+            f"hasn't responded — there should be at least {cohort.min_attempts}. "
+            "I'll have that list ready for you."
+        ),
+        mrkdwn_section(
+            "*Finding people:* LinkedIn search for roles you're curious about, the speakers of "
+            "a conference you like, alumni, and anyone your chats refer you to. Research the "
+            f"person first, then keep the ask short and specific: _{THE_ASK}_"
+        ),
+        mrkdwn_section(
+            "*What to ask:* How did you end up in this role? What does a typical day look "
+            "like? What skills does someone need to succeed in it? What industry changes do "
+            "you see coming? Close with _Is there anyone else I should talk to?_ — a referral "
+            "is your next contact.\n*Afterwards:* a thank-you within 24 hours, and stay "
+            "connected on LinkedIn."
+        ),
+        mrkdwn_section(
+            "*Log as you go:*\n"
+            f"`{command} outreach Ada Lovelace https://www.linkedin.com/in/ada-lovelace` — "
+            "you reached out to someone\n"
+            f"`{command} chat Ada Lovelace` — you held a chat\n"
+            f"`{command} list` · `{command} status` · `{command} reflect` · `{command} submit`"
+        ),
+        context(
+            "Chats are typically 20–30 minutes. I'll nudge you on Mondays if you fall "
+            "behind, remind you to say thanks, and never message you between 21:00 and 08:00."
+        ),
+    ]
+    text = (
+        f"Coffee chats — {escape(cohort.name)}: {cohort.required_chats} chats by {deadline}; "
+        f"checkpoint {checkpoint}."
+    )
+    return Message(text, blocks)
+
+
+def weekly_nudge(cohort: CohortFacts, student: StudentFacts, week: int, command: str) -> Message:
+    """Monday of Weeks 2–4: where the student stands and the one next step."""
+    deadline = format_instant(student.deadline_at, cohort.tz)
+    progress = (
+        f"*Week {week} check-in:* you have *{student.chat_count}/{cohort.required_chats} "
+        f"chats* and have tried *{student.attempts}* "
+        f"{'person' if student.attempts == 1 else 'people'}."
+    )
+    step = _next_step(cohort, student, command)
+    blocks: Blocks = [
+        mrkdwn_section(f"{progress}\n{step}"),
+        context(f"Deadline: {deadline} · `{command} status` shows everything."),
+    ]
+    chats = f"{student.chat_count} chat{'' if student.chat_count == 1 else 's'}"
+    return Message(f"Week {week} check-in: {chats} so far", blocks)
+
+
+def thank_you(cohort: CohortFacts, chat: ChatFacts) -> Message:
+    """A day after a chat: say thanks; a button records that it's done."""
+    person = linked_name(chat.name, chat.linkedin_url)
+    blocks: Blocks = [
+        mrkdwn_section(
+            f":coffee: You chatted with {person} on {chat.held_on:%a} {chat.held_on.day} "
+            f"{chat.held_on:%b}. A thank-you within 24 hours goes a long way: mention something "
+            "specific you learned, and connect on LinkedIn if you haven't yet."
+        ),
+        {
+            "type": "actions",
+            "block_id": f"thank_you_{chat.id}",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": Action.THANK_YOU_SENT,
+                    "text": plain("Sent :white_check_mark:"),
+                    "style": "primary",
+                    "value": str(chat.id),
+                }
+            ],
+        },
+        context("Press *Sent* once you've thanked them, and I'll note it in your log."),
+    ]
+    return Message(f"Time to thank {escape(chat.name)} for the chat", blocks)
+
+
+def thank_you_recorded(chat_name: str, linkedin_url: str | None) -> Message:
+    """What the thank-you message becomes once the button is pressed."""
+    person = linked_name(chat_name, linkedin_url)
+    blocks: Blocks = [
+        mrkdwn_section(f":white_check_mark: Thank-you to {person} noted. Nice — stay connected!")
+    ]
+    return Message(f"Thank-you to {escape(chat_name)} noted.", blocks)
+
+
+def follow_up(
+    cohort: CohortFacts, attempts: Sequence[tuple[OutreachFacts, int]], command: str
+) -> Message:
+    """Five days without an answer: a polite follow-up, or the next person.
+
+    `attempts` are the outreach whose five days ran out this morning, with which follow-up
+    this is (1: since the first message; 2: since the student's own follow-up).
+    """
+    people = [
+        f"{linked_name(o.name, o.linkedin_url)} — "
+        f"{'reached out' if n == 1 else 'followed up'} {o.sent_on:%a} {o.sent_on.day} "
+        f"{o.sent_on:%b}"
+        for o, n in attempts
+    ]
+    first = name(attempts[0][0].name.split()[0]) if len(attempts) == 1 else "[name]"
+    who = "this person" if len(attempts) == 1 else f"these {len(attempts)} people"
+    blocks: Blocks = [
+        mrkdwn_section(
+            f"It's been 5 days and no reply is logged from {who}. People are busy; a short, "
+            "polite follow-up is fine — or reach out to someone new: the more people you try, "
+            "the sooner you have your chats."
+        ),
+        *pack_lines(
+            _capped(
+                [bullet_list([line]) for line in people],
+                f"…and {{left}} more: `{command} list` shows everyone.",
+            )
+        ),
+        mrkdwn_section(
+            f"For example:\n> Hi {first}, just following up on my note: would a 15-minute "
+            "video call sometime in the next two weeks work for you?"
+        ),
+        context(
+            f"If they answered, move them along with `{command} list`. "
+            f"Log someone new with `{command} outreach NAME LINKEDIN_URL`."
+        ),
+    ]
+    names = ", ".join(escape(o.name) for o, _ in attempts[:3]) + ("…" if len(attempts) > 3 else "")
+    return Message(f"No reply yet from {names}: follow up?", blocks)
+
+
+def checkpoint_dm(cohort: CohortFacts, student: StudentFacts, command: str) -> Message:
+    """The Week 2 checkpoint: reach out to the instructors with the ready list of the unanswered."""
+    unanswered = student.unanswered
+    instructors = " ".join(mention(u) for u in cohort.instructor_ids) or "your instructors"
+    blocks: Blocks = [
+        header("Week 2 checkpoint"),
+        mrkdwn_section(
+            f"You have *{student.chat_count} of {cohort.required_chats} chats* and have tried "
+            f"*{student.attempts}* {'person' if student.attempts == 1 else 'people'}. "
+            f"The assignment asks you to reach out to your instructors ({instructors}) now, "
+            "with everyone you tried who hasn't responded. Your instructors have this list in "
+            "their checkpoint digest too; here it is, ready to forward:"
+        ),
+    ]
+    if unanswered:
+        intro = (
+            f"> Hi! At the Week 2 checkpoint I have {student.chat_count} of "
+            f"{cohort.required_chats} coffee chats. Everyone I've reached out to who hasn't "
+            f"responded ({len(unanswered)}):"
+        )
+        lines = [intro] + [
+            f"> • {escape(o.name)} — {escape(o.linkedin_url) if o.linkedin_url else 'no LinkedIn'}"
+            f" (since {o.sent_on:%b} {o.sent_on.day})"
+            for o in unanswered
+        ]
+        more = f"> …and {{left}} more: `{command} list` shows all {len(unanswered)}."
+        blocks += pack_lines(_capped(lines, more))
+    else:
+        blocks.append(
+            mrkdwn_section(
+                "Your list is empty: "
+                + (
+                    "everyone you tried has answered. "
+                    if student.attempts
+                    else "you haven't logged anyone you reached out to. "
+                )
+                + f"Log each person with `{command} outreach NAME LINKEDIN_URL` and I'll keep "
+                "the list for you."
+            )
+        )
+    if student.few_attempts(cohort):
+        missing = cohort.min_attempts - student.attempts
+        blocks.append(
+            mrkdwn_section(
+                f":warning: That's {student.attempts} of the {cohort.min_attempts} people the "
+                f"assignment expects you to have tried: reach out to {missing} more this week."
+            )
+        )
+    blocks.append(
+        context(
+            f"Deadline: {format_instant(student.deadline_at, cohort.tz)} · "
+            f"`{command} status` shows your progress."
+        )
+    )
+    text = (
+        f"Week 2 checkpoint: {student.chat_count} of {cohort.required_chats} chats — "
+        "reach out to your instructors with this list"
+    )
+    return Message(text, blocks)
+
+
+def deadline_reminder(cohort: CohortFacts, student: StudentFacts, command: str) -> Message:
+    """Two days before the deadline: what is still missing."""
+    deadline = format_instant(student.deadline_at, cohort.tz)
+    missing = []
+    if student.chat_count < cohort.required_chats:
+        short = cohort.required_chats - student.chat_count
+        missing.append(
+            f"*{short} more chat{'s' if short > 1 else ''}* "
+            f"({student.chat_count}/{cohort.required_chats}) — log each with `{command} chat NAME`"
+        )
+    if student.reflection is not Reflection.COMPLETE:
+        missing.append(
+            f"*the four reflection answers* ({student.reflection}) — `{command} reflect`"
+        )
+    missing.append(f"*the hand-in itself* — `{command} submit` when the rest is done")
+    blocks: Blocks = [
+        mrkdwn_section(
+            f":alarm_clock: Your coffee-chat hand-in is due *{deadline}* — in 2 days. "
+            f"Still to do:\n{bullet_list(missing)}"
+        ),
+        context(f"`{command} status` shows everything."),
+    ]
+    return Message(f"Your coffee-chat hand-in is due {deadline}", blocks)
+
+
+def channel_alert(cohort: CohortFacts, what: str, error: str) -> Message:
+    """To the instructor who set the cohort up: a digest could not be posted to its channel."""
+    reason = CHANNEL_PROBLEMS.get(error, f"Slack said `{escape(error)}`")
+    channel = f"<#{cohort.instructors_channel}>"
+    blocks: Blocks = [
+        mrkdwn_section(
+            f":warning: I couldn't post the *{what}* for *{escape(cohort.name)}* to {channel}: "
+            f"{reason}."
+        ),
+        mrkdwn_section(
+            f"Invite me there (type `/invite @Coffee Chat` in {channel}), or pick another "
+            "instructors' channel with `/coffee setup`. I'll try again about every hour "
+            "and post it as soon as I can."
+        ),
+    ]
+    return Message(f"I couldn't post the {what} for {escape(cohort.name)}", blocks)
+
+
+def _capped(lines: Sequence[str], more: str) -> list[str]:
+    """As many lines as fit in LIST_CHARS, then `more` (with {left} filled in) if any are left."""
+    shown, used = 0, 0
+    while shown < len(lines) and used + len(lines[shown]) <= LIST_CHARS:
+        used += len(lines[shown]) + 1
+        shown += 1
+    if shown == len(lines):
+        return list(lines)
+    return [*lines[:shown], more.format(left=len(lines) - shown)]
+
+
+def _next_step(cohort: CohortFacts, student: StudentFacts, command: str) -> str:
+    if student.chat_count >= cohort.required_chats:
+        return (
+            f"Next: answer the reflection questions (`{command} reflect`) and hand in with "
+            f"`{command} submit`."
+        )
+    if student.few_attempts(cohort):
+        more = cohort.min_attempts - student.attempts
+        return (
+            f"Next: reach out to {more} more {'person' if more == 1 else 'people'} this week. "
+            f"A short, specific ask works best: _{THE_ASK}_ Log each with "
+            f"`{command} outreach NAME LINKEDIN_URL`."
+        )
+    waiting = len(student.unanswered)
+    return (
+        f"Next: follow up politely with the {waiting} who haven't answered yet, or try someone new."
+        if waiting
+        else "Next: try someone new — and ask each person you chat with who else to talk to."
+    )
+
+
+def as_dict(message: Message) -> dict[str, Any]:
+    """The keyword arguments of chat.postMessage for a message (without channel)."""
+    return {"text": message.text, "blocks": message.blocks}

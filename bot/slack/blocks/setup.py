@@ -1,0 +1,270 @@
+"""The cohort setup modal, what it turns into once saved, and the report sent after the sync."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from bot.domain import calendar
+from bot.domain.setup import CohortDraft, known_timezone
+from bot.models import Cohort
+from bot.slack.blocks.modals import done_view
+from bot.slack.blocks.text import context, escape, mrkdwn_section, name, plain
+from bot.slack.ids import Action, Callback, SetupBlock
+
+NAME_MAX = 100
+TIMEZONE_MAX = 64
+INVITE = "/invite @Coffee Chat"
+ROSTER_FAILED = "failed"
+
+
+def _input(
+    block_id: SetupBlock,
+    label: str,
+    element: dict[str, Any],
+    optional: bool = False,
+    hint: str | None = None,
+) -> dict[str, Any]:
+    block: dict[str, Any] = {
+        "type": "input",
+        "block_id": block_id.value,
+        "label": plain(label, 2000),
+        "element": {"action_id": Action.INPUT.value, **element},
+        "optional": optional,
+    }
+    if hint:
+        block["hint"] = plain(hint, 2000)
+    return block
+
+
+def _text(max_length: int, placeholder: str, initial: str) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "max_length": max_length,
+        "placeholder": plain(placeholder, 150),
+    }
+    if initial:
+        element["initial_value"] = initial
+    return element
+
+
+def _channel(initial: str | None) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "conversations_select",
+        "placeholder": plain("Pick a channel", 150),
+        "filter": {"include": ["public", "private"], "exclude_bot_users": True},
+    }
+    if initial:
+        element["initial_conversation"] = initial
+    return element
+
+
+def _number(initial: int, low: int, high: int) -> dict[str, Any]:
+    return {
+        "type": "number_input",
+        "is_decimal_allowed": False,
+        "initial_value": str(initial),
+        "min_value": str(low),
+        "max_value": str(high),
+    }
+
+
+def _instant(initial_unix: int) -> dict[str, Any]:
+    return {"type": "datetimepicker", "initial_date_time": initial_unix}
+
+
+def _is_channel(channel_id: str | None) -> bool:
+    return bool(channel_id) and str(channel_id)[:1] in {"C", "G"}
+
+
+def setup_metadata(draft: CohortDraft) -> dict[str, Any]:
+    """What the submission needs to know: which cohort, and what the form was prefilled with.
+
+    A checkpoint or deadline left at a prefilled default follows a changed start date or
+    timezone; one the instructor picked by hand stays.
+    """
+    return {
+        "cohort_id": draft.cohort_id,
+        "prefill": {
+            "start_date": draft.start_date.isoformat(),
+            "timezone": draft.timezone,
+            "checkpoint": int(draft.checkpoint_at.timestamp()),
+            "deadline": int(draft.deadline_at.timestamp()),
+            "checkpoint_is_default": draft.checkpoint_is_default,
+            "deadline_is_default": draft.deadline_is_default,
+        },
+    }
+
+
+def setup_modal(draft: CohortDraft) -> dict[str, Any]:
+    """The form to create a cohort (empty name, suggested dates) or edit one (its values)."""
+    instructors_channel = (
+        draft.instructors_channel if _is_channel(draft.instructors_channel) else None
+    )
+    blocks: list[dict[str, Any]] = [
+        _input(SetupBlock.NAME, "Cohort name", _text(NAME_MAX, "Mod 5 — Fall 2026", draft.name)),
+        _input(
+            SetupBlock.START_DATE,
+            "Start date",
+            {"type": "datepicker", "initial_date": draft.start_date.isoformat()},
+            hint="Day 1 of Week 1.",
+        ),
+        _input(
+            SetupBlock.TIMEZONE,
+            "Timezone",
+            _text(TIMEZONE_MAX, "America/Denver", draft.timezone),
+            hint="IANA name like America/Denver, Europe/London or Asia/Kolkata. "
+            "Reminders and deadlines follow this timezone.",
+        ),
+        _input(
+            SetupBlock.INSTRUCTORS_CHANNEL,
+            "Instructors' channel",
+            _channel(instructors_channel),
+            hint=f"The checkpoint and deadline digests go here. Invite me: {INVITE}",
+        ),
+        _input(
+            SetupBlock.STUDENTS_CHANNEL,
+            "Students' channel",
+            _channel(draft.students_channel),
+            optional=True,
+            hint="Everyone in it is enrolled now, and whoever joins later too.",
+        ),
+        _input(
+            SetupBlock.INSTRUCTORS,
+            "Instructors",
+            {
+                "type": "multi_users_select",
+                "placeholder": plain("Add instructors", 150),
+                **({"initial_users": draft.instructor_ids} if draft.instructor_ids else {}),
+            },
+            optional=True,
+            hint="They can edit this cohort and aren't enrolled as students. "
+            "You are added when you save.",
+        ),
+        _input(
+            SetupBlock.REQUIRED_CHATS,
+            "Coffee chats required",
+            _number(draft.required_chats, 1, 10),
+        ),
+        _input(
+            SetupBlock.MIN_ATTEMPTS,
+            "People to try by the checkpoint",
+            _number(draft.min_attempts, 0, 50),
+            hint="Students behind at the checkpoint should have reached out to this many.",
+        ),
+        _input(
+            SetupBlock.CHECKPOINT,
+            "Checkpoint",
+            _instant(int(draft.checkpoint_at.timestamp())),
+            optional=True,
+            hint="Default: Friday of Week 2, 17:00 in the cohort's timezone (shown here in "
+            "yours). Left at the default, it follows the start date.",
+        ),
+        _input(
+            SetupBlock.DEADLINE,
+            "Deadline",
+            _instant(int(draft.deadline_at.timestamp())),
+            optional=True,
+            hint="Default: Friday of Week 4, 17:00 in the cohort's timezone (shown here in "
+            "yours). Left at the default, it follows the start date.",
+        ),
+    ]
+    editing = draft.cohort_id is not None
+    return {
+        "type": "modal",
+        "callback_id": Callback.SETUP_MODAL.value,
+        "title": plain("Edit cohort" if editing else "Set up a cohort", 24),
+        "submit": plain("Save", 24),
+        "close": plain("Cancel", 24),
+        "private_metadata": json.dumps(setup_metadata(draft)),
+        "blocks": blocks,
+    }
+
+
+def cohort_dates(cohort: Cohort) -> str:
+    """`Starts Mon 14 Sep 2026 · checkpoint … · deadline …` in the cohort's timezone."""
+    tz = calendar.zone(known_timezone(cohort.timezone))
+    start = cohort.start_date
+    return (
+        f"Starts {start:%a} {start.day} {start:%b %Y} · "
+        f"checkpoint {calendar.format_instant(cohort.checkpoint_at, tz)} · "
+        f"deadline {calendar.format_instant(cohort.deadline_at, tz)} ({cohort.timezone})"
+    )
+
+
+def _saved_line(cohort: Cohort, created: bool) -> str:
+    verb = "is set up" if created else "is updated"
+    return (
+        f":white_check_mark: *{name(cohort.name)}* {verb}: {cohort.required_chats} chats, "
+        f"at least {cohort.min_attempts} people tried by the checkpoint. "
+        f"Digests go to <#{cohort.instructors_channel}>."
+    )
+
+
+def saved_view(cohort: Cohort, created: bool, command: str) -> dict[str, Any]:
+    """What the modal turns into once saved."""
+    blocks = [mrkdwn_section(_saved_line(cohort, created)), context(cohort_dates(cohort))]
+    if cohort.students_channel:
+        blocks.append(
+            mrkdwn_section(
+                f"Enrolling the members of <#{cohort.students_channel}> now; "
+                "I'll send you a message when it's done."
+            )
+        )
+    else:
+        blocks.append(
+            mrkdwn_section(
+                f"No students' channel: students are enrolled when they first use `{command}`. "
+                f"Pick one with `{command} setup` to enroll a whole channel."
+            )
+        )
+    return done_view("Cohort saved", blocks)
+
+
+@dataclass(frozen=True)
+class RosterOutcome:
+    """How syncing the students' channel went, as the instructor is told."""
+
+    enrolled: int = 0
+    already: int = 0
+    error: str | None = None
+
+
+def setup_report(
+    cohort: Cohort,
+    created: bool,
+    roster: RosterOutcome | None,
+    bot_missing_from_instructors_channel: bool,
+) -> tuple[str, list[dict[str, Any]]]:
+    """The message to the instructor who saved: the roster sync and anything to fix."""
+    lines = [_saved_line(cohort, created)]
+    text = f"{escape(cohort.name)} is saved."
+    channel = f"<#{cohort.students_channel}>"
+    if roster is not None and roster.error is None:
+        people = "student" if roster.enrolled == 1 else "students"
+        summary = f"Enrolled {roster.enrolled} {people} from {channel}"
+        if roster.already:
+            summary += f" ({roster.already} already enrolled)"
+        summary += ". People who join the channel later are enrolled too."
+        lines.append(summary)
+        text = summary
+    elif roster is not None and roster.error == ROSTER_FAILED:
+        lines.append(
+            f":warning: Something went wrong on my side while enrolling the members of {channel}. "
+            "Save the cohort again to retry; nobody already enrolled is affected."
+        )
+    elif roster is not None:
+        lines.append(
+            f":warning: I couldn't read the members of {channel} ({roster.error}). "
+            f"Invite me there with `{INVITE}`, then save the cohort again."
+        )
+    blocks = [mrkdwn_section("\n".join(lines)), context(cohort_dates(cohort))]
+    if bot_missing_from_instructors_channel:
+        warning = (
+            f"I'm not in <#{cohort.instructors_channel}> — invite me with `{INVITE}` "
+            "so the checkpoint digest can reach you."
+        )
+        blocks.append(mrkdwn_section(f":warning: {warning}"))
+        text = warning
+    return text, blocks

@@ -1,0 +1,63 @@
+"""Safe text for mrkdwn: user input can never form a mention, a link or stray formatting."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+_FORMATTING = str.maketrans({"*": "∗", "_": "ˍ", "~": "∼", "`": "ˋ"})
+
+
+def escape(text: str) -> str:
+    """Escape Slack's control characters so `<!channel>` and `<@U1>` show as plain text."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def name(text: str) -> str:
+    """A person's name for mrkdwn: escaped, and formatting marks replaced by look-alikes."""
+    return escape(text).translate(_FORMATTING)
+
+
+def linked_name(person: str, url: str | None) -> str:
+    """The name linked to its LinkedIn profile when there is one."""
+    if not url:
+        return name(person)
+    label = name(person).replace("|", "¦")
+    return f"<{escape(url)}|{label}>"
+
+
+def quote(text: str) -> str:
+    """Multi-line user text as a mrkdwn quote, escaped."""
+    return "\n".join("> " + escape(line) for line in text.splitlines())
+
+
+def mention(user_id: str) -> str:
+    return f"<@{user_id}>"
+
+
+def truncate(text: str, limit: int) -> str:
+    """Cut text to a Block Kit limit, marking the cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def mrkdwn_section(text: str, **extra: Any) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, 3000)}, **extra}
+
+
+def context(*elements: str) -> dict[str, Any]:
+    return {
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": truncate(e, 3000)} for e in elements][:10],
+    }
+
+
+def header(text: str) -> dict[str, Any]:
+    return {"type": "header", "text": {"type": "plain_text", "text": truncate(text, 150)}}
+
+
+def plain(text: str, limit: int = 75) -> dict[str, Any]:
+    return {"type": "plain_text", "text": truncate(text, limit), "emoji": True}
+
+
+def bullet_list(lines: Iterable[str]) -> str:
+    return "\n".join(f"• {line}" for line in lines)

@@ -1,0 +1,249 @@
+"""Posting hand-ins to the instructors' channel: one post per student, edited on resubmission.
+
+A post is claimed with a conditional UPDATE (a short lease) before it is sent, and its ts is
+recorded right after, so the submit listener and the clock can both try without ever posting
+twice. A post Slack refused stays pending (`posted_revision < revision`) and is retried by
+`post_pending_handins`, which the clock calls every minute.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session, joinedload, sessionmaker
+
+from bot.db import session_scope
+from bot.domain.handins import submitted_chats
+from bot.domain.progress import deadline_for
+from bot.models import Cohort, Enrollment, Student, Submission
+from bot.slack.blocks.handin import handin_post
+from bot.slack.blocks.reflections import CHANNEL_PROBLEMS, handin_delivered
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=5)  # longer than a post with all its retries can take
+ROUNDS = 3  # a resubmission made while a post is in flight is sent in the next round
+MESSAGE_GONE = {"message_not_found", "cant_update_message"}
+
+State = Literal["posted", "already", "busy", "failed"]
+
+
+@dataclass(frozen=True)
+class PostOutcome:
+    """What became of a hand-in's post.
+
+    `posted`: this call sent it; `already`: the channel already shows the latest version;
+    `busy`: someone else is sending it right now; `failed`: Slack refused it (`error`).
+    """
+
+    state: State
+    updated: bool = False
+    channel: str | None = None
+    ts: str | None = None
+    error: str | None = None
+    permalink: str | None = None
+
+
+def deliver_handin(
+    client: WebClient, sessions: sessionmaker[Session], submission_id: int, now: datetime
+) -> PostOutcome:
+    """Post (or edit) the instructors' post of one hand-in until it shows the latest version."""
+    outcome: PostOutcome | None = None
+    for _ in range(ROUNDS):
+        if not _claim(sessions, submission_id, now):
+            break
+        outcome = _send(client, sessions, submission_id)
+        if outcome.state == "failed":
+            return outcome
+    if outcome is None:
+        outcome = _current(sessions, submission_id)
+    if outcome.channel and outcome.ts:
+        return PostOutcome(
+            outcome.state,
+            outcome.updated,
+            outcome.channel,
+            outcome.ts,
+            permalink=permalink(client, outcome.channel, outcome.ts),
+        )
+    return outcome
+
+
+def post_pending_handins(client: WebClient, sessions: sessionmaker[Session], now: datetime) -> int:
+    """Send every hand-in whose post is missing or out of date; returns how many were sent.
+
+    Safe to run twice or concurrently (each post is claimed first). The student gets a DM with
+    the link, since they were told it was on its way. A channel that refuses one post is not
+    tried again for others in the same run.
+    """
+    with session_scope(sessions) as session:
+        pending = session.execute(
+            select(Submission.id, Student.user_id, Cohort.instructors_channel)
+            .join(Enrollment, Enrollment.id == Submission.enrollment_id)
+            .join(Cohort, Cohort.id == Enrollment.cohort_id)
+            .join(Student, Student.id == Enrollment.student_id)
+            .where(Submission.posted_revision < Submission.revision, _unclaimed(now))
+            .order_by(Submission.submitted_at, Submission.id)
+        ).all()
+    sent = 0
+    refusing: set[str] = set()
+    for submission_id, student, channel in pending:
+        if channel in refusing:
+            continue
+        outcome = deliver_handin(client, sessions, submission_id, now)
+        if outcome.state == "failed":
+            refusing.add(channel)
+        elif outcome.state == "posted":
+            sent += 1
+            _tell_student(client, student, outcome)
+    return sent
+
+
+def permalink(client: WebClient, channel: str, ts: str) -> str | None:
+    """A link to a message, or None when Slack won't give one (the post itself is fine)."""
+    try:
+        link = client.chat_getPermalink(channel=channel, message_ts=ts).get("permalink")
+    except Exception as error:  # a missing link must never turn a hand-in into a failure
+        log.warning("no permalink for %s/%s: %s", channel, ts, error)
+        return None
+    return link if isinstance(link, str) else None
+
+
+def error_code(error: Exception) -> str:
+    """A short code for why Slack refused a call: its error, or the HTTP status, or the type."""
+    if isinstance(error, SlackApiError):
+        response = error.response
+        status = getattr(response, "status_code", 200)
+        code = response.get("error") if isinstance(response.data, dict) else None
+        if status == 429:
+            return "ratelimited"
+        if isinstance(code, str) and code:
+            return code
+        return f"http_{status}"
+    return type(error).__name__
+
+
+def _unclaimed(now: datetime) -> Any:
+    return or_(Submission.post_claimed_until.is_(None), Submission.post_claimed_until < now)
+
+
+def _claim(sessions: sessionmaker[Session], submission_id: int, now: datetime) -> bool:
+    """Take the post of a hand-in for LEASE, if it is out of date and nobody else holds it."""
+    with session_scope(sessions) as session:
+        result = session.execute(
+            update(Submission)
+            .where(
+                Submission.id == submission_id,
+                Submission.posted_revision < Submission.revision,
+                _unclaimed(now),
+            )
+            .values(post_claimed_until=now + LEASE)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+
+def _send(client: WebClient, sessions: sessionmaker[Session], submission_id: int) -> PostOutcome:
+    """Send the claimed post, then record where it is (or why it failed) and release the claim."""
+    with session_scope(sessions) as session:
+        submission = session.get(Submission, submission_id)
+        assert submission is not None
+        enrollment = _enrollment(session, submission.enrollment_id)
+        text, blocks = handin_post(
+            submission,
+            submitted_chats(session, submission),
+            enrollment.cohort,
+            enrollment.student.user_id,
+            deadline_for(enrollment),
+        )
+        revision = submission.revision
+        old_channel, old_ts = submission.post_channel, submission.post_ts
+        target = enrollment.cohort.instructors_channel
+    try:
+        channel, ts, updated = _post_or_update(client, target, old_channel, old_ts, text, blocks)
+    except Exception as error:
+        code = error_code(error)
+        log.warning("hand-in %s not posted to %s: %s", submission_id, target, code)
+        _record(sessions, submission_id, post_error=code)
+        return PostOutcome("failed", error=code)
+    _record(
+        sessions,
+        submission_id,
+        post_channel=channel,
+        post_ts=ts,
+        posted_revision=revision,
+        post_error=None,
+    )
+    return PostOutcome("posted", updated, channel, ts)
+
+
+def _post_or_update(
+    client: WebClient,
+    target: str,
+    old_channel: str | None,
+    old_ts: str | None,
+    text: str,
+    blocks: list[dict[str, Any]],
+) -> tuple[str, str, bool]:
+    """Edit the student's earlier post when there is one, else post; (channel, ts, updated)."""
+    if old_channel and old_ts:
+        try:
+            client.chat_update(channel=old_channel, ts=old_ts, text=text, blocks=blocks)
+            return old_channel, old_ts, True
+        except SlackApiError as error:
+            gone = error_code(error) in MESSAGE_GONE
+            moved = target != old_channel and error_code(error) in CHANNEL_PROBLEMS
+            if not (gone or moved):
+                raise
+            log.info("earlier hand-in post %s/%s is gone; posting anew", old_channel, old_ts)
+    response = client.chat_postMessage(
+        channel=target, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False
+    )
+    return str(response["channel"]), str(response["ts"]), False
+
+
+def _record(sessions: sessionmaker[Session], submission_id: int, **values: Any) -> None:
+    with session_scope(sessions) as session:
+        session.execute(
+            update(Submission)
+            .where(Submission.id == submission_id)
+            .values(post_claimed_until=None, **values)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _current(sessions: sessionmaker[Session], submission_id: int) -> PostOutcome:
+    """The state of a post this call did not send: up to date already, or in someone's hands."""
+    with session_scope(sessions) as session:
+        submission = session.get(Submission, submission_id)
+        assert submission is not None
+        if submission.posted_revision >= submission.revision:
+            return PostOutcome(
+                "already", submission.revision > 1, submission.post_channel, submission.post_ts
+            )
+        return PostOutcome("busy")
+
+
+def _enrollment(session: Session, enrollment_id: int) -> Enrollment:
+    enrollment = session.get(
+        Enrollment,
+        enrollment_id,
+        options=[joinedload(Enrollment.cohort), joinedload(Enrollment.student)],
+    )
+    assert enrollment is not None
+    return enrollment
+
+
+def _tell_student(client: WebClient, user_id: str, outcome: PostOutcome) -> None:
+    blocks = handin_delivered(outcome.permalink, outcome.updated)
+    try:
+        client.chat_postMessage(
+            channel=user_id, text="Your hand-in reached your instructors.", blocks=blocks
+        )
+    except Exception as error:  # the hand-in is posted; a lost DM is only logged
+        log.warning("could not tell %s their hand-in was posted: %s", user_id, error)
