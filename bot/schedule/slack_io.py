@@ -1,0 +1,181 @@
+"""Posting scheduled messages, telling retryable failures from final ones, and checking Slack.
+
+Every scheduled message carries its delivery keys as message metadata. When a try ended with
+an unknown outcome (a timeout, a 5xx, a process that died mid-send), the next try first looks
+for that key in the channel's history, so a message Slack did receive is never posted twice.
+"""
+
+from __future__ import annotations
+
+import http.client
+import logging
+import urllib.error
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.schedule.store import UNCERTAIN
+from bot.slack.blocks.packing import Message
+
+log = logging.getLogger(__name__)
+
+EVENT_TYPE = "coffee_chat_delivery"
+HISTORY_SLACK = timedelta(minutes=10)
+CHANNEL_PROBLEMS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
+FINAL = frozenset(
+    {
+        "user_not_found",
+        "user_disabled",
+        "account_inactive",
+        "cannot_dm_bot",
+        "invalid_blocks",
+        "invalid_blocks_format",
+        "msg_too_long",
+        "no_text",
+        "too_many_attachments",
+        "invalid_arguments",
+        "invalid_metadata_format",
+        "invalid_metadata_schema",
+    }
+)
+TRANSPORT_ERRORS = (
+    TimeoutError,
+    ConnectionError,
+    urllib.error.URLError,
+    http.client.HTTPException,
+    OSError,
+)
+
+
+class SendError(Exception):
+    """A failed Web API call: whether to retry, and whether Slack may have acted on it."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry: bool,
+        code: str | None = None,
+        retry_after: float | None = None,
+        transient: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry = retry
+        self.code = code
+        self.retry_after = retry_after
+        self.transient = transient
+
+    @property
+    def channel_problem(self) -> bool:
+        return self.code in CHANNEL_PROBLEMS
+
+
+@dataclass(frozen=True)
+class Posted:
+    channel: str
+    ts: str
+
+
+def post(
+    client: WebClient,
+    channel: str,
+    message: Message,
+    keys: Sequence[str],
+    part: int = 1,
+    thread_ts: str | None = None,
+) -> Posted:
+    """chat.postMessage with the delivery keys as metadata; SendError when it fails."""
+    response = call(
+        client.chat_postMessage,
+        channel=channel,
+        text=message.text,
+        blocks=message.blocks,
+        thread_ts=thread_ts,
+        unfurl_links=False,
+        unfurl_media=False,
+        metadata={
+            "event_type": EVENT_TYPE,
+            "event_payload": {"keys": " ".join(keys), "part": part},
+        },
+    )
+    return Posted(str(response.get("channel") or channel), str(response["ts"]))
+
+
+def call(method: Any, **kwargs: Any) -> Any:
+    """Call a WebClient method; its retry handlers have already retried 429/5xx/resets."""
+    try:
+        return method(**kwargs)
+    except SlackApiError as error:
+        raise classify(error) from error
+    except (SlackClientError, *TRANSPORT_ERRORS) as error:
+        message = f"{UNCERTAIN}: {type(error).__name__}: {error}"
+        raise SendError(message, retry=True, transient=True) from error
+
+
+def classify(error: SlackApiError) -> SendError:
+    """A Slack error answer as a SendError: retry rate limits, 5xx and most errors."""
+    response = error.response
+    status = int(getattr(response, "status_code", 200) or 200)
+    code = str(response.get("error") or f"http_{status}") if response is not None else "unknown"
+    if status == 429 or code == "ratelimited":
+        headers = {k.lower(): v for k, v in (response.headers or {}).items()}
+        after = headers.get("retry-after")
+        seconds = float(after[0] if isinstance(after, list) else after) if after else None
+        message = f"rate limited (HTTP 429): {code}"
+        return SendError(message, retry=True, code=code, retry_after=seconds, transient=True)
+    if status >= 500:
+        message = f"{UNCERTAIN}: HTTP {status}: {code}"
+        return SendError(message, retry=True, code=code, transient=True)
+    return SendError(f"slack error: {code}", retry=code not in FINAL, code=code)
+
+
+def find_posted(
+    client: WebClient,
+    channel: str,
+    keys: Sequence[str],
+    since: datetime,
+    thread_ts: str | None = None,
+) -> dict[int, Posted]:
+    """The parts of a delivery already in Slack, found by the keys in their metadata.
+
+    When Slack can't be asked (a missing history scope, say) nothing is found, so the caller
+    sends again: a duplicate is better than a lost reminder.
+    """
+    try:
+        if channel.startswith(("U", "W")):
+            opened = call(client.conversations_open, users=channel)
+            channel = str(opened["channel"]["id"])
+        if thread_ts:
+            response = call(
+                client.conversations_replies,
+                channel=channel,
+                ts=thread_ts,
+                include_all_metadata=True,
+                limit=200,
+            )
+        else:
+            response = call(
+                client.conversations_history,
+                channel=channel,
+                oldest=f"{(since - HISTORY_SLACK).timestamp():.6f}",
+                include_all_metadata=True,
+                limit=200,
+            )
+    except SendError as error:
+        if error.transient:
+            raise
+        log.warning("can't check %s for %s (%s); sending again", channel, keys, error.message)
+        return {}
+    found: dict[int, Posted] = {}
+    for item in response.get("messages") or []:
+        metadata = item.get("metadata") or {}
+        payload = metadata.get("event_payload") or {}
+        posted_keys = set(str(payload.get("keys") or "").split())
+        if metadata.get("event_type") == EVENT_TYPE and posted_keys & set(keys):
+            found[int(payload.get("part") or 1)] = Posted(channel, str(item["ts"]))
+    return found
