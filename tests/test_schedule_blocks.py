@@ -1,0 +1,219 @@
+"""The digests and reminders as Block Kit: the seed's rule, and Slack's limits at any size."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from bot.domain.calendar import Break
+from bot.domain.schedule_rules import (
+    ChatFacts,
+    CohortFacts,
+    OutreachFacts,
+    Reflection,
+    StudentFacts,
+)
+from bot.slack.blocks import digests, reminders
+from bot.slack.blocks.packing import Message, size
+from tests.blockkit import assert_valid_blocks
+
+NOW = datetime(2026, 9, 18, 23, tzinfo=UTC)
+
+
+def cohort(**overrides: object) -> CohortFacts:
+    values: dict[str, object] = {
+        "id": 1,
+        "name": "Mod 5 <!channel>",
+        "timezone": "America/Denver",
+        "start_date": date(2026, 9, 7),
+        "breaks": (Break(date(2026, 9, 21), 1),),
+        "checkpoint_at": NOW,
+        "deadline_at": NOW + timedelta(days=14),
+        "required_chats": 2,
+        "min_attempts": 8,
+        "instructors_channel": "C0INSTRUCT",
+        "instructor_ids": ("U0TEACH",),
+        "created_by": None,
+        "created_at": NOW - timedelta(days=30),
+        **overrides,
+    }
+    return CohortFacts(**values)  # type: ignore[arg-type]
+
+
+def attempt(n: int, status: str = "sent", long: bool = False) -> OutreachFacts:
+    name = f"Person Number {n}" + (
+        " With An Extraordinarily Long Hyphenated-Name" * 2 if long else ""
+    )
+    slug = f"person-{n}" + ("-with-an-extraordinarily-long-profile-slug-indeed" if long else "")
+    return OutreachFacts(
+        id=n,
+        contact_id=n,
+        name=name,
+        linkedin_url=f"https://www.linkedin.com/in/{slug}",
+        sent_on=date(2026, 9, 8),
+        sent_at=NOW - timedelta(days=10),
+        status=status,
+    )
+
+
+def student(
+    n: int, chats: int = 0, tried: int = 0, long: bool = False, **kw: object
+) -> StudentFacts:
+    values: dict[str, object] = {
+        "student_id": n,
+        "user_id": f"U0S{n:03}",
+        "enrolled_at": NOW - timedelta(days=20),
+        "deadline_at": NOW + timedelta(days=14),
+        "extended": False,
+        "outreach": tuple(attempt(n * 1000 + k, long=long) for k in range(tried)),
+        "chats": tuple(
+            ChatFacts(n * 1000 + 900 + k, f"Chat {k}", None, date(2026, 9, 9), NOW)
+            for k in range(chats)
+        ),
+        **kw,
+    }
+    return StudentFacts(**values)  # type: ignore[arg-type]
+
+
+def assert_fits(message: Message) -> None:
+    """Valid Block Kit, at most 50 blocks, and a size Slack takes and a person can read."""
+    assert_valid_blocks(message.blocks)
+    assert sum(size(b) for b in message.blocks) + len(message.text) <= 40000
+
+
+def every_message(message: Message) -> list[Message]:
+    return [message, *message.thread]
+
+
+def text_of(message: Message) -> str:
+    """The notification text and every mrkdwn text: where Slack parses mentions and links."""
+    found: list[str] = [message.text]
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "mrkdwn" and isinstance(node.get("text"), str):
+                found.append(node["text"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(message.blocks)
+    return "\n".join(found)
+
+
+def test_checkpoint_digest_lists_unanswered_contacts_and_flags_fewer_than_8() -> None:
+    students = [
+        student(1, chats=2, tried=3),  # on track: not listed
+        student(2, chats=1, tried=9),
+        student(3, chats=0, tried=5),
+        student(4, chats=0, tried=8),
+        student(5, chats=1, tried=2),
+    ]
+    message = digests.checkpoint_digest(cohort(), students)
+    assert message.thread == []
+    assert_fits(message)
+    text = text_of(message)
+    assert (
+        "*4 of 5 students* have fewer than 2 chats; *2* of them tried fewer than 8 people" in text
+    )
+    order = [int(u) for u in re.findall(r"<@U0S(\d+)>", text)]
+    assert order == [3, 4, 5, 2]  # no chat and few tries; no chat; one chat and few; one chat
+    sections = {int(m.group(1)): m.group(0) for m in re.finditer(r"<@U0S(\d+)>[^\n]*", text)}
+    assert "fewer than 8 attempts" in sections[3] and "fewer than 8 attempts" in sections[5]
+    assert "fewer than 8" not in sections[4] and "fewer than 8" not in sections[2]
+    for k in range(9):
+        assert f"<https://www.linkedin.com/in/person-{2000 + k}|Person Number {2000 + k}>" in text
+    assert "&lt;!channel&gt;" in text and "<!channel>" not in text
+
+
+def test_the_unanswered_list_leaves_out_people_who_replied_or_chatted() -> None:
+    tried = (attempt(1), attempt(2, "responded"), attempt(3, "chatted"), attempt(4, "no_response"))
+    one = student(1, chats=1, outreach=tried)
+    text = text_of(digests.checkpoint_digest(cohort(), [one]))
+    assert "Person Number 1>" in text and "Person Number 4>" in text
+    assert "Person Number 2>" not in text and "Person Number 3>" not in text
+    assert "No response yet (2)" in text
+    dm = text_of(reminders.checkpoint_dm(cohort(), one, "/coffee"))
+    assert "person-1 " in dm and "person-4 " in dm and "person-2" not in dm
+
+
+@pytest.mark.parametrize(("size", "tried"), [(60, 30), (200, 12), (1, 400)])
+def test_a_large_cohort_digest_splits_into_a_thread_within_block_kit_limits(
+    size: int, tried: int
+) -> None:
+    students = [student(n, chats=n % 2, tried=tried, long=True) for n in range(size)]
+    message = digests.checkpoint_digest(cohort(), students)
+    messages = every_message(message)
+    for part in messages:
+        assert_fits(part)
+        assert len(part.text) < 4000
+    everything = "\n".join(text_of(m) for m in messages)
+    for n in range(size):
+        assert f"<@U0S{n:03}>" in text_of(message)  # the overview names everyone on top
+        assert f"person-{n * 1000 + tried - 1}-with" in everything  # every unanswered person
+    if size > 1:
+        assert message.thread, "a cohort this big needs a thread"
+        assert "thread" in text_of(message)
+
+
+def test_the_deadline_digest_says_who_handed_in_who_is_missing_and_who_has_more_time() -> None:
+    students = [
+        student(1, chats=2, submitted_at=NOW),
+        student(2, chats=2, submitted_at=NOW, submission_late=True),
+        student(3, chats=1, reflection=Reflection.DRAFT),
+        student(4, chats=0),
+        student(5, chats=0, extended=True, deadline_at=NOW + timedelta(days=21)),
+    ]
+    message = digests.deadline_digest(cohort(deadline_at=NOW + timedelta(days=14)), students)
+    assert_fits(message)
+    text = text_of(message)
+    assert "2 of 5 handed in" in text and "(1 late)" in text and "*2* missing" in text
+    missing = text[text.index("Missing") : text.index("Extensions")]
+    assert missing.index("<@U0S004>") < missing.index("<@U0S003>")
+    assert "<@U0S005> — until" in text[text.index("Extensions") :]
+    assert "<@U0S002> (late)" in text[text.index("Handed in (2)") :]
+
+
+def test_a_very_large_deadline_digest_stays_within_limits() -> None:
+    students = [student(n, chats=n % 3, submitted_at=NOW if n % 4 else None) for n in range(500)]
+    message = digests.deadline_digest(cohort(), students)
+    for part in every_message(message):
+        assert_fits(part)
+
+
+def test_every_reminder_is_valid_block_kit_and_escapes_names() -> None:
+    c = cohort()
+    nobody = student(1)
+    busy = student(2, chats=1, tried=300, long=True)
+    chat = ChatFacts(
+        7, "Ada <@U0EVIL> *Lovelace*", "https://www.linkedin.com/in/ada", date(2026, 9, 9), NOW
+    )
+    messages = [
+        reminders.kickoff(c, nobody, "/coffee"),
+        reminders.weekly_nudge(c, nobody, 2, "/coffee"),
+        reminders.weekly_nudge(c, busy, 3, "/coffee"),
+        reminders.weekly_nudge(c, student(3, chats=2), 4, "/coffee"),
+        reminders.thank_you(c, chat),
+        reminders.thank_you_recorded(chat.name, chat.linkedin_url),
+        reminders.follow_up(c, [(attempt(1), 1)], "/coffee"),
+        reminders.follow_up(c, [(attempt(n, long=True), 1) for n in range(120)], "/coffee"),
+        reminders.checkpoint_dm(c, nobody, "/coffee"),
+        reminders.checkpoint_dm(c, busy, "/coffee"),
+        reminders.deadline_reminder(c, busy, "/coffee"),
+        reminders.deadline_reminder(
+            c, student(4, chats=2, reflection=Reflection.COMPLETE), "/coffee"
+        ),
+        reminders.channel_alert(c, "Week 2 checkpoint digest", "not_in_channel"),
+    ]
+    for message in messages:
+        assert message.thread == []
+        assert_fits(message)
+        assert "<@U0EVIL>" not in text_of(message) and "<!channel>" not in text_of(message)
+    thanks = messages[4]
+    button = thanks.blocks[1]["elements"][0]
+    assert button["action_id"] == "thank_you_sent" and button["value"] == "7"
+    assert "more: `/coffee list` shows all 300" in text_of(messages[9])
