@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from bot.domain.reflections import ANSWER_MAX, KEYS, QUESTIONS
 from bot.models import Chat, Cohort, Reflection, Submission
+from bot.schedule.run_due import run_due
 from bot.slack.app import make_client
 from bot.slack.handin_post import post_pending_handins
 from bot.slack.ids import AnswerBlock, Block, Callback
@@ -293,6 +294,22 @@ def test_a_rate_limited_post_is_saved_told_honestly_and_delivered_later(bot: Bot
     dms = [c for c in bot.slack.of("chat.postMessage") if c.params.get("channel") == "U0STUDENT"]
     assert len(dms) == 1 and "reached your instructors" in dms[0].text()
     assert row.post_ts in dms[0].text()
+
+
+def test_the_scheduled_run_delivers_a_hand_in_slack_refused(bot: Bot) -> None:
+    ready(bot)
+    bot.slack.fail("chat.postMessage", status=503, times=3)
+    hand_in(bot)
+    assert submission(bot).posted_revision == 0
+
+    client = make_client(bot.settings)
+    first = run_due(bot.clock(), bot.sessions, client)
+    again = run_due(bot.clock(), bot.sessions, client)
+
+    assert first.errors == [] and again.errors == []
+    assert len(instructor_posts(bot)) == 4  # three refused by Slack, then one landed
+    row = submission(bot)
+    assert (row.posted_revision, row.post_error) == (1, None) and row.post_ts is not None
 
 
 def test_the_bot_missing_from_the_channel_asks_for_an_invite_then_delivers(bot: Bot) -> None:

@@ -39,15 +39,15 @@ from bot.schedule.facts import cohort_facts, cohorts_due, student_facts
 from bot.schedule.slack_io import Posted, SendError, call, find_posted, post
 from bot.slack.blocks import digests, reminders
 from bot.slack.blocks.packing import Message
+from bot.slack.handin_post import post_pending_handins
 
 log = logging.getLogger(__name__)
 
 Task = Callable[[WebClient, sessionmaker[Session], datetime], object]
 
 # More scheduled work, run after the reminders and digests on every run, each called as
-# task(client, sessions, now) and expected to be idempotent. Hand-in posts that failed are
-# meant to be retried from here (for instance bot.slack.handin_post.post_pending_handins).
-EXTRA_TASKS: tuple[Task, ...] = ()
+# task(client, sessions, now) and idempotent: hand-in posts that Slack refused earlier.
+EXTRA_TASKS: tuple[Task, ...] = (post_pending_handins,)
 
 ALERT_USEFUL_FOR = timedelta(days=7)
 DIGEST_NAMES = {

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.domain.calendar import format_instant
+from bot.domain.reflections import QUESTIONS
 from bot.domain.schedule_rules import (
     ChatFacts,
     CohortFacts,
@@ -30,12 +31,6 @@ from bot.slack.blocks.text import (
 )
 from bot.slack.ids import Action
 
-QUESTIONS = (
-    "How was your experience finding someone to chat with?",
-    "What are some of the takeaways from your conversations?",
-    "What do you want to do similarly in your next coffee chat?",
-    "What do you want to do differently in your next coffee chat?",
-)
 THE_ASK = (
     "Could I have a quick 15-minute video call with you to learn a bit more about what you do?"
 )
@@ -52,7 +47,7 @@ def kickoff(cohort: CohortFacts, student: StudentFacts, command: str) -> Message
     tz = cohort.tz
     deadline = format_instant(student.deadline_at, tz)
     checkpoint = format_instant(cohort.checkpoint_at, tz)
-    questions = "\n".join(f"{n}. {q}" for n, q in enumerate(QUESTIONS, 1))
+    questions = "\n".join(f"{n}. {q.text}" for n, q in enumerate(QUESTIONS, 1))
     blocks: Blocks = [
         header(f"Coffee chats — {cohort.name}"),
         mrkdwn_section(
