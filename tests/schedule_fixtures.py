@@ -294,7 +294,7 @@ class World:
             grant_extension(session, cohort_id, user, until)
 
     def hand_in(self, cohort_id: int, user: str, now: datetime) -> None:
-        """A hand-in as the hand-in flow stores it: two chats and the four answers."""
+        """A hand-in as the hand-in flow leaves it once posted: two chats, the answers, the post."""
         with self.session() as session:
             student = self.student(session, user)
             enrollment = session.scalars(
@@ -312,6 +312,9 @@ class World:
                     second_chat_id=chats[1].id,
                     answers={"experience": "ok"},
                     submitted_at=now,
+                    post_channel=enrollment.cohort.instructors_channel,
+                    post_ts=f"{now.timestamp():.6f}",
+                    posted_revision=1,
                 )
             )
 
