@@ -296,6 +296,18 @@ def test_a_rate_limited_post_is_saved_told_honestly_and_delivered_later(bot: Bot
     assert row.post_ts in dms[0].text()
 
 
+def test_a_long_rate_limit_is_not_waited_out_while_the_student_watches(bot: Bot) -> None:
+    ready(bot)
+    bot.slack.fail("chat.postMessage", status=429, retry_after=30)
+
+    hand_in(bot)
+
+    shown = str(result_view(bot)["blocks"])
+    assert "Your hand-in is saved" in shown and "slow down" in shown
+    assert len(instructor_posts(bot)) == 1  # the clock posts it later, see below
+    assert submission(bot).post_error == "ratelimited"
+
+
 def test_the_scheduled_run_delivers_a_hand_in_slack_refused(bot: Bot) -> None:
     ready(bot)
     bot.slack.fail("chat.postMessage", status=503, times=3)

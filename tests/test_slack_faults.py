@@ -34,3 +34,15 @@ def test_app_home_shows_progress_for_an_enrolled_student(bot: Bot) -> None:
     published = bot.wait_for("views.publish")[0]
     assert published.view()["type"] == "home"
     assert "*Chats:* 1/2" in published.text()
+
+
+def test_a_long_rate_limit_while_the_student_waits_fails_fast_with_an_apology(bot: Bot) -> None:
+    bot.create_cohort()
+    bot.slack.fail("views.open", status=429, error="ratelimited", retry_after=30)
+    body = bot.send.command_body("outreach")
+
+    assert bot.send.form(body).status == 200
+
+    answer = bot.answer_to(body["response_url"], "the apology")
+    assert "try again" in answer.text().lower()
+    assert len(bot.slack.of("views.open")) == 1  # not retried: the trigger_id would be stale
