@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 from bot.domain.calendar import format_instant
 from bot.domain.reflections import ANSWER_MAX, QUESTIONS
 from bot.models import Chat, Submission
-from bot.slack.blocks.modals import _input, _modal, _option, _text_input, done_view
+from bot.slack.blocks.forms import input_block, modal, option, text_input
+from bot.slack.blocks.modals import done_view
 from bot.slack.blocks.text import context, escape, mrkdwn_section, plain, truncate
 from bot.slack.ids import AnswerBlock, Block, Callback
 
@@ -42,10 +43,10 @@ def post_problem(code: str | None) -> str:
 def answer_inputs(answers: Mapping[str, str], optional: bool) -> list[dict[str, Any]]:
     """The four questions, verbatim, as multiline inputs holding the saved answers."""
     return [
-        _input(
+        input_block(
             AnswerBlock.of(question.key),
             question.text,
-            _text_input(
+            text_input(
                 ANSWER_MAX, question.placeholder, multiline=True, initial=answers.get(question.key)
             ),
             optional=optional,
@@ -64,7 +65,7 @@ def reflect_modal(
         f"sittings. When you have your two chats, hand in with `{escape(command)} submit`."
     )
     blocks = [intro, *answer_inputs(answers, optional=True)]
-    return _modal(Callback.REFLECT_MODAL, "Reflection", "Save", blocks, metadata)
+    return modal(Callback.REFLECT_MODAL, "Reflection", "Save", blocks, metadata)
 
 
 def reflection_saved(answered: int, command: str) -> list[dict[str, Any]]:
@@ -119,15 +120,15 @@ def submit_modal(
     select: dict[str, Any] = {
         "type": "multi_static_select",
         "placeholder": plain("Pick two chats", 150),
-        "options": [_option(value, label) for value, label in options.items()],
+        "options": [option(value, label) for value, label in options.items()],
         "max_selected_items": 2,
     }
     initial = [str(chat_id) for chat_id in chosen if str(chat_id) in options]
     if initial:
-        select["initial_options"] = [_option(value, options[value]) for value in initial]
+        select["initial_options"] = [option(value, options[value]) for value in initial]
     blocks = [
         mrkdwn_section("\n".join(lines)),
-        _input(
+        input_block(
             Block.HANDIN_CHATS,
             "The two people you chatted with",
             select,
@@ -135,7 +136,7 @@ def submit_modal(
         ),
         *answer_inputs(answers, optional=False),
     ]
-    return _modal(Callback.SUBMIT_MODAL, "Hand in", "Hand in", blocks, metadata)
+    return modal(Callback.SUBMIT_MODAL, "Hand in", "Hand in", blocks, metadata)
 
 
 def handing_in_view() -> dict[str, Any]:

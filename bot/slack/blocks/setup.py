@@ -2,51 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from bot.domain import calendar
 from bot.domain.setup import CohortDraft, known_timezone
 from bot.models import Cohort
+from bot.slack.blocks.forms import input_block, modal, text_input
 from bot.slack.blocks.modals import done_view
 from bot.slack.blocks.text import context, escape, mrkdwn_section, name, plain
-from bot.slack.ids import Action, Callback, SetupBlock
+from bot.slack.ids import Callback, SetupBlock
 
 NAME_MAX = 100
 TIMEZONE_MAX = 64
 INVITE = "/invite @Coffee Chat"
 ROSTER_FAILED = "failed"
-
-
-def _input(
-    block_id: SetupBlock,
-    label: str,
-    element: dict[str, Any],
-    optional: bool = False,
-    hint: str | None = None,
-) -> dict[str, Any]:
-    block: dict[str, Any] = {
-        "type": "input",
-        "block_id": block_id.value,
-        "label": plain(label, 2000),
-        "element": {"action_id": Action.INPUT.value, **element},
-        "optional": optional,
-    }
-    if hint:
-        block["hint"] = plain(hint, 2000)
-    return block
-
-
-def _text(max_length: int, placeholder: str, initial: str) -> dict[str, Any]:
-    element: dict[str, Any] = {
-        "type": "plain_text_input",
-        "max_length": max_length,
-        "placeholder": plain(placeholder, 150),
-    }
-    if initial:
-        element["initial_value"] = initial
-    return element
 
 
 def _channel(initial: str | None) -> dict[str, Any]:
@@ -103,34 +73,38 @@ def setup_modal(draft: CohortDraft) -> dict[str, Any]:
         draft.instructors_channel if _is_channel(draft.instructors_channel) else None
     )
     blocks: list[dict[str, Any]] = [
-        _input(SetupBlock.NAME, "Cohort name", _text(NAME_MAX, "Mod 5 — Fall 2026", draft.name)),
-        _input(
+        input_block(
+            SetupBlock.NAME,
+            "Cohort name",
+            text_input(NAME_MAX, "Mod 5 — Fall 2026", initial=draft.name),
+        ),
+        input_block(
             SetupBlock.START_DATE,
             "Start date",
             {"type": "datepicker", "initial_date": draft.start_date.isoformat()},
             hint="Day 1 of Week 1.",
         ),
-        _input(
+        input_block(
             SetupBlock.TIMEZONE,
             "Timezone",
-            _text(TIMEZONE_MAX, "America/Denver", draft.timezone),
+            text_input(TIMEZONE_MAX, "America/Denver", initial=draft.timezone),
             hint="IANA name like America/Denver, Europe/London or Asia/Kolkata. "
             "Reminders and deadlines follow this timezone.",
         ),
-        _input(
+        input_block(
             SetupBlock.INSTRUCTORS_CHANNEL,
             "Instructors' channel",
             _channel(instructors_channel),
             hint=f"The checkpoint and deadline digests go here. Invite me: {INVITE}",
         ),
-        _input(
+        input_block(
             SetupBlock.STUDENTS_CHANNEL,
             "Students' channel",
             _channel(draft.students_channel),
             optional=True,
             hint="Everyone in it is enrolled now, and whoever joins later too.",
         ),
-        _input(
+        input_block(
             SetupBlock.INSTRUCTORS,
             "Instructors",
             {
@@ -142,18 +116,18 @@ def setup_modal(draft: CohortDraft) -> dict[str, Any]:
             hint="They can edit this cohort and aren't enrolled as students. "
             "You are added when you save.",
         ),
-        _input(
+        input_block(
             SetupBlock.REQUIRED_CHATS,
             "Coffee chats required",
             _number(draft.required_chats, 1, 10),
         ),
-        _input(
+        input_block(
             SetupBlock.MIN_ATTEMPTS,
             "People to try by the checkpoint",
             _number(draft.min_attempts, 0, 50),
             hint="Students behind at the checkpoint should have reached out to this many.",
         ),
-        _input(
+        input_block(
             SetupBlock.CHECKPOINT,
             "Checkpoint",
             _instant(int(draft.checkpoint_at.timestamp())),
@@ -161,7 +135,7 @@ def setup_modal(draft: CohortDraft) -> dict[str, Any]:
             hint="Default: Friday of Week 2, 17:00 in the cohort's timezone (shown here in "
             "yours). Left at the default, it follows the start date.",
         ),
-        _input(
+        input_block(
             SetupBlock.DEADLINE,
             "Deadline",
             _instant(int(draft.deadline_at.timestamp())),
@@ -171,15 +145,8 @@ def setup_modal(draft: CohortDraft) -> dict[str, Any]:
         ),
     ]
     editing = draft.cohort_id is not None
-    return {
-        "type": "modal",
-        "callback_id": Callback.SETUP_MODAL.value,
-        "title": plain("Edit cohort" if editing else "Set up a cohort", 24),
-        "submit": plain("Save", 24),
-        "close": plain("Cancel", 24),
-        "private_metadata": json.dumps(setup_metadata(draft)),
-        "blocks": blocks,
-    }
+    title = "Edit cohort" if editing else "Set up a cohort"
+    return modal(Callback.SETUP_MODAL, title, "Save", blocks, setup_metadata(draft))
 
 
 def cohort_dates(cohort: Cohort) -> str:
