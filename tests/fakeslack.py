@@ -76,6 +76,9 @@ class FakeSlack:
             def do_POST(self) -> None:
                 fake._handle(self)
 
+            def do_GET(self) -> None:
+                fake._handle(self)
+
             def log_message(self, *_args: Any) -> None:
                 return
 
@@ -130,7 +133,9 @@ class FakeSlack:
         length = int(request.headers.get("Content-Length") or 0)
         raw = request.rfile.read(length).decode()
         kind = request.headers.get("Content-Type", "")
-        params: dict[str, Any] = (
+        path, _, query = request.path.partition("?")
+        params: dict[str, Any] = dict(parse_qsl(query, keep_blank_values=True))
+        params.update(
             json.loads(raw)
             if "json" in kind and raw
             else dict(parse_qsl(raw, keep_blank_values=True))
@@ -138,7 +143,6 @@ class FakeSlack:
         for key in ("blocks", "view", "attachments"):
             if isinstance(params.get(key), str) and params[key].startswith(("[", "{")):
                 params[key] = json.loads(params[key])
-        path = request.path.split("?")[0]
         is_response_url = path.startswith("/response/")
         method = "response_url" if is_response_url else path.removeprefix("/api/")
         headers = {k: v for k, v in request.headers.items()}

@@ -1,8 +1,8 @@
 """Fixtures for scheduled work: a fake Slack that keeps what was posted, a world to drive.
 
-`ScheduleFake` extends the fake Web API with what run_due needs beyond it: GET methods
-(users.info, conversations.history/replies, as slack_sdk calls them), the history of what was
-posted with its metadata, and answers that arrive too late (a timeout after Slack acted).
+`ScheduleFake` extends the fake Web API with what run_due needs beyond it: the history of what
+was posted with its metadata (conversations.history/replies), and answers that arrive too late
+(a timeout after Slack acted).
 `World` seeds students through the domain functions, with explicit instants, and runs run_due.
 """
 
@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -81,7 +80,7 @@ class Post:
 
 @dataclass
 class ScheduleFake(FakeSlack):
-    """The fake Web API, plus history with metadata, GET methods and late answers."""
+    """The fake Web API, plus history with metadata and late answers."""
 
     posts: list[Post] = field(default_factory=list)
     seen: int = 0
@@ -91,12 +90,6 @@ class ScheduleFake(FakeSlack):
         self._slow: dict[str, list[float]] = {}
         self._pass: dict[str, int] = {}
         self._local = threading.local()
-        fake = self
-
-        def do_get(request: BaseHTTPRequestHandler) -> None:
-            fake._handle_get(request)
-
-        self._server.RequestHandlerClass.do_GET = do_get  # type: ignore[attr-defined]
 
     # -- what tests use ------------------------------------------------------------------
 
@@ -127,21 +120,6 @@ class ScheduleFake(FakeSlack):
             ]
 
     # -- serving -------------------------------------------------------------------------
-
-    def _handle_get(self, request: BaseHTTPRequestHandler) -> None:
-        from tests.fakeslack import Call
-
-        path, _, query = request.path.partition("?")
-        params: dict[str, Any] = dict(parse_qsl(query, keep_blank_values=True))
-        method = path.removeprefix("/api/")
-        headers = {k: v for k, v in request.headers.items()}
-        with self._lock:
-            self.calls.append(Call(method, params, headers, path))
-            fault = self._take_fault(method)
-        if fault is not None:
-            self._reply(request, fault.status, fault.body, fault.headers)
-            return
-        self._reply(request, 200, self._answer(method, params))
 
     def _take_fault(self, method: str) -> Any:
         queue = self._slow.get(method) or []
