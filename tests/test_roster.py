@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.domain.roster import timezone_changed
 from bot.models import Cohort, Contact, Enrollment, Student
 from tests.conftest import Bot
 from tests.fakeslack import Call
@@ -185,3 +186,43 @@ def test_leaving_another_channel_changes_nothing(bot: Bot) -> None:
     assert reply.status == 200
     time.sleep(0.2)
     assert roster(bot, cohort.id) == {STUDENT: True}
+
+
+def student_timezone(bot: Bot, user: str = STUDENT) -> str | None:
+    with bot.session() as session:
+        return session.scalars(select(Student.timezone).where(Student.user_id == user)).first()
+
+
+def profile_change(bot: Bot, user: dict[str, Any]) -> None:
+    assert bot.send.event({"type": "user_change", "user": user}).status == 200
+
+
+def test_a_student_who_moves_timezone_gets_quiet_hours_in_the_new_one(bot: Bot) -> None:
+    bot.create_cohort()
+    bot.run("status")
+    with bot.session() as session:
+        student = session.scalars(select(Student).where(Student.user_id == STUDENT)).one()
+        student.timezone = "America/Denver"
+
+    profile_change(bot, {"id": STUDENT, "team_id": "T0TEAM", "tz": "Asia/Kolkata"})
+
+    assert eventually(lambda: student_timezone(bot) == "Asia/Kolkata")
+
+
+def test_profile_changes_of_strangers_or_with_unknown_zones_store_nothing(bot: Bot) -> None:
+    bot.create_cohort()
+    bot.run("status")
+    with bot.session() as session:
+        student = session.scalars(select(Student).where(Student.user_id == STUDENT)).one()
+        student.timezone = "Europe/London"
+
+    with bot.session() as session:
+        assert not timezone_changed(session, "T0TEAM", STUDENT, "Mars/Olympus_Mons")
+        assert not timezone_changed(session, "T0TEAM", STUDENT, None)
+        assert not timezone_changed(session, "T0TEAM", "U0STRANGER", "Asia/Kolkata")
+        assert not timezone_changed(session, "T0OTHER", STUDENT, "Asia/Kolkata")
+        assert not timezone_changed(session, "T0TEAM", STUDENT, "Europe/London")
+
+    assert student_timezone(bot) == "Europe/London"
+    with bot.session() as session:
+        assert session.scalars(select(Student).where(Student.user_id == "U0STRANGER")).all() == []

@@ -9,7 +9,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.domain import calendar
 from bot.domain.cohorts import enroll, get_or_create_student
+from bot.domain.errors import DomainError
 from bot.models import Cohort, Enrollment, Student
 
 
@@ -99,3 +101,23 @@ def member_left(session: Session, team_id: str, channel_id: str, user_id: str) -
         enrollment.active = False
         count += 1
     return count
+
+
+def timezone_changed(session: Session, team_id: str, user_id: str, tz_name: str | None) -> bool:
+    """Keep a known student's timezone (their quiet hours) as Slack says; whether it changed.
+
+    Someone the bot has never met is not stored; an unknown zone name is ignored.
+    """
+    if not tz_name:
+        return False
+    try:
+        key = calendar.zone(tz_name).key
+    except DomainError:
+        return False
+    student = session.scalars(
+        select(Student).where(Student.team_id == team_id, Student.user_id == user_id)
+    ).one_or_none()
+    if student is None or student.timezone == key:
+        return False
+    student.timezone = key
+    return True

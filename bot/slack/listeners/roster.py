@@ -1,4 +1,5 @@
-"""Channel membership events keep each cohort's roster in step with its students' channel."""
+"""Membership events keep each cohort's roster in step with its students' channel; profile
+changes keep a student's timezone (and so their quiet hours) current."""
 
 from __future__ import annotations
 
@@ -7,7 +8,12 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.domain.roster import member_joined, member_left, students_channel_cohorts
+from bot.domain.roster import (
+    member_joined,
+    member_left,
+    students_channel_cohorts,
+    timezone_changed,
+)
 from bot.slack.deps import Deps
 from bot.slack.lookups import profile_of
 
@@ -41,8 +47,17 @@ class RosterEvents:
         with self.deps.session() as session:
             member_left(session, team_id, channel_id, user_id)
 
+    def profile_changed(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+        user = event.get("user") or {}
+        team_id = user.get("team_id") or body.get("team_id")
+        if not isinstance(user, dict) or not user.get("id") or not team_id:
+            return
+        with self.deps.session() as session:
+            timezone_changed(session, team_id, user["id"], user.get("tz"))
+
 
 def register(app: App, deps: Deps) -> None:
     events = RosterEvents(deps)
     app.event("member_joined_channel")(events.joined)
     app.event("member_left_channel")(events.left)
+    app.event("user_change")(events.profile_changed)
