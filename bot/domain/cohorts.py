@@ -14,6 +14,7 @@ from bot.domain import calendar
 from bot.domain.errors import InvalidInput, NotEnrolled
 from bot.models import Cohort, Enrollment, Student
 
+COHORT_NAME_MAX = 100  # Cohort.name is a String(100)
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 FAR_PAST = timedelta(days=365)
@@ -41,8 +42,10 @@ class CohortSpec:
 def validate_spec(spec: CohortSpec, now: datetime) -> tuple[datetime, datetime]:
     """Check a cohort spec; return its checkpoint and deadline (defaults filled in)."""
     name = " ".join(spec.name.split())
-    if not name or len(name) > 100:
-        raise InvalidInput("The cohort name must be 1–100 characters, like: Mod 5 — Fall", "name")
+    if not name or len(name) > COHORT_NAME_MAX:
+        raise InvalidInput(
+            f"The cohort name must be 1–{COHORT_NAME_MAX} characters, like: Mod 5 — Fall", "name"
+        )
     tz = calendar.zone(spec.timezone)
     if spec.start_date < (now - FAR_PAST).date():
         raise InvalidInput(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.domain import calendar
+from bot.domain.cohorts import COHORT_NAME_MAX
 from bot.domain.setup import CohortDraft, known_timezone
 from bot.models import Cohort
 from bot.slack.blocks.forms import input_block, modal, text_input
@@ -13,7 +14,6 @@ from bot.slack.blocks.modals import done_view
 from bot.slack.blocks.text import context, escape, mrkdwn_section, name, plain
 from bot.slack.ids import Callback, SetupBlock
 
-NAME_MAX = 100
 TIMEZONE_MAX = 64
 INVITE = "/invite @Coffee Chat"
 ROSTER_FAILED = "failed"
@@ -76,7 +76,7 @@ def setup_modal(draft: CohortDraft) -> dict[str, Any]:
         input_block(
             SetupBlock.NAME,
             "Cohort name",
-            text_input(NAME_MAX, "Mod 5 — Fall 2026", initial=draft.name),
+            text_input(COHORT_NAME_MAX, "Mod 5 — Fall 2026", initial=draft.name),
         ),
         input_block(
             SetupBlock.START_DATE,
