@@ -48,9 +48,11 @@ class RosterEvents:
             member_left(session, team_id, channel_id, user_id)
 
     def profile_changed(self, event: dict[str, Any], body: dict[str, Any]) -> None:
-        user = event.get("user") or {}
+        user = event.get("user")
+        if not isinstance(user, dict) or not user.get("id"):
+            return
         team_id = user.get("team_id") or body.get("team_id")
-        if not isinstance(user, dict) or not user.get("id") or not team_id:
+        if not team_id:
             return
         with self.deps.session() as session:
             timezone_changed(session, team_id, user["id"], user.get("tz"))
