@@ -131,8 +131,9 @@ def run_all(settings: Settings, _args: argparse.Namespace) -> int:
 
 def serve(settings: Settings, with_clock: bool) -> int:
     """Serve HTTP on PORT (and Socket Mode when SLACK_APP_TOKEN is set) until SIGTERM."""
+    from bot.signals import stop_on_sigterm
     from bot.slack.app import create_app, listener_pool
-    from bot.slack.server import HttpServer, make_wsgi_app, stop_on_sigterm
+    from bot.slack.server import HttpServer, make_wsgi_app
 
     engine = db.make_engine(settings.database_url)
     listeners = listener_pool()
@@ -190,7 +191,7 @@ def run_clock(settings: Settings, _args: argparse.Namespace) -> int:
 def run_jobs_due(settings: Settings, args: argparse.Namespace) -> int:
     """Send what is due at --now (default: now) and print what was done in one line."""
     from bot.schedule.run_due import run_due
-    from bot.slack.app import make_client
+    from bot.webapi.client import make_client
 
     settings.require_slack()
     db.upgrade(settings.database_url)
@@ -310,7 +311,7 @@ def _describe(cohort: object) -> str:
 
 def _team_of_bot(settings: Settings) -> str:
     """The workspace of the bot token, asked from Slack (auth.test)."""
-    from bot.slack.app import make_client
+    from bot.webapi.client import make_client
 
     if not settings.slack_bot_token:
         raise SettingsError("SLACK_BOT_TOKEN is not set: pass --team T0123 or set the token.")

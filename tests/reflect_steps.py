@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.blocks.ids import AnswerBlock, Block
 from bot.domain.reflections import KEYS
 from bot.models import Chat, Contact, Submission
-from bot.slack.ids import AnswerBlock, Block
 from tests.conftest import Bot
 from tests.fakeslack import Call
 from tests.slackreq import Reply, text_value

@@ -35,7 +35,7 @@ from bot.domain.thank_you import mark_thank_you_sent
 from bot.models import Chat, Contact, Delivery, Enrollment, Student, Submission
 from bot.schedule.run_due import Summary, run_due
 from bot.settings import Settings
-from bot.slack.app import make_client
+from bot.webapi.client import make_client
 from tests.blockkit import assert_valid_blocks
 from tests.fakeslack import FakeSlack
 

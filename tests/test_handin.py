@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from bot.blocks.ids import AnswerBlock, Block, Callback
 from bot.domain.reflections import ANSWER_MAX, KEYS, QUESTIONS
 from bot.models import Chat, Cohort, Reflection, Submission
 from bot.schedule.run_due import run_due
-from bot.slack.app import make_client
-from bot.slack.handin_post import post_pending_handins
-from bot.slack.ids import AnswerBlock, Block, Callback
+from bot.webapi.client import make_client
+from bot.webapi.handins import post_pending_handins
 from tests.blockkit import assert_valid_blocks, assert_valid_view
 from tests.conftest import Bot
 from tests.reflect_steps import (

@@ -7,16 +7,16 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.domain.reflections import ANSWER_MAX, KEYS, QUESTIONS
-from bot.models import Chat, Cohort, Contact, Submission
-from bot.slack.blocks.handin import handin_post, quoted_chunks
-from bot.slack.blocks.logbook import chat_logged
-from bot.slack.blocks.reflections import (
+from bot.blocks.handin import handin_post, quoted_chunks
+from bot.blocks.logbook import chat_logged
+from bot.blocks.reflections import (
     handin_delivered,
     handin_result,
     reflect_modal,
     submit_modal,
 )
+from bot.domain.reflections import ANSWER_MAX, KEYS, QUESTIONS
+from bot.models import Chat, Cohort, Contact, Submission
 from tests.blockkit import assert_valid_blocks, assert_valid_view
 
 NOW = datetime(2026, 9, 30, 16, 0, tzinfo=UTC)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.blocks.ids import Action, AnswerBlock, Block, Callback
 from bot.domain.reflections import ANSWER_MAX, KEYS, QUESTIONS
 from bot.models import Chat, Cohort, Contact, ContactSource, Outreach, Reflection
-from bot.slack.ids import Action, AnswerBlock, Block, Callback
 from tests.blockkit import assert_valid_blocks, assert_valid_view
 from tests.conftest import Bot
 from tests.reflect_steps import (

@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from bot.blocks import digests, reminders
+from bot.blocks.packing import Message, size
 from bot.domain.calendar import Break
 from bot.domain.schedule_rules import (
     ChatFacts,
@@ -15,8 +17,6 @@ from bot.domain.schedule_rules import (
     Reflection,
     StudentFacts,
 )
-from bot.slack.blocks import digests, reminders
-from bot.slack.blocks.packing import Message, size
 from tests.blockkit import assert_valid_blocks
 
 NOW = datetime(2026, 9, 18, 23, tzinfo=UTC)
@@ -207,7 +207,7 @@ def test_every_reminder_is_valid_block_kit_and_escapes_names() -> None:
         reminders.deadline_reminder(
             c, student(4, chats=2, reflection=Reflection.COMPLETE), "/coffee"
         ),
-        reminders.channel_alert(c, "Week 2 checkpoint digest", "not_in_channel"),
+        reminders.channel_alert(c, "Week 2 checkpoint digest", "not_in_channel", "/coffee"),
     ]
     for message in messages:
         assert message.thread == []

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from bot import db
 from bot.schedule.run_due import Summary, run_due
-from bot.slack.app import make_client
+from bot.webapi.client import make_client
 from tests.schedule_fixtures import World, census, local
 
 USERS = [f"U0P{n:02}" for n in range(12)]
@@ -106,10 +106,10 @@ def test_a_claim_left_by_a_dead_process_is_taken_over_and_not_posted_twice(
     world: World,
 ) -> None:
     """A process claimed the digest, posted it, and died before recording it."""
+    from bot.blocks.packing import Message
     from bot.domain.schedule_rules import Due, Kind
     from bot.schedule import store
-    from bot.schedule.slack_io import post
-    from bot.slack.blocks.packing import Message
+    from bot.webapi.posting import post
 
     world.create_cohort(local("America/Denver", 2026, 9, 1), student_ids=["U0ONE"])
     now = local("America/Denver", 2026, 9, 18, 17)

@@ -1,8 +1,8 @@
 import pytest
 
+from bot.blocks.text import escape, linked_name, name
 from bot.domain.errors import InvalidInput
 from bot.domain.text import clean_name, clean_note, name_key
-from bot.slack.blocks.text import escape, linked_name, name
 
 
 def test_names_are_trimmed_and_spaces_collapsed() -> None:

@@ -89,7 +89,7 @@ def make_scheduler(
 
 
 def runner_for(settings: Settings, engine: Engine) -> Runner:
-    from bot.slack.app import make_client
+    from bot.webapi.client import make_client
 
     return Runner(
         sessions=db.make_session_factory(engine),
@@ -113,7 +113,7 @@ def start_background(settings: Settings, engine: Engine) -> Callable[[], None]:
 
 def run_forever(settings: Settings, engine: Engine) -> None:
     """The `clock` process: block until SIGTERM or Ctrl-C."""
-    from bot.slack.server import stop_on_sigterm
+    from bot.signals import stop_on_sigterm
 
     scheduler = make_scheduler(runner_for(settings, engine), background=False)
     stop_on_sigterm(lambda: scheduler.shutdown(wait=False))

@@ -19,6 +19,8 @@ from slack_sdk import WebClient
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.blocks import digests, reminders
+from bot.blocks.packing import Message
 from bot.db import session_scope
 from bot.domain import calendar
 from bot.domain.errors import DomainError
@@ -36,10 +38,8 @@ from bot.domain.schedule_rules import (
 from bot.models import DeliveryStatus, Student
 from bot.schedule import store
 from bot.schedule.facts import cohort_facts, cohorts_due, student_facts
-from bot.schedule.slack_io import Posted, SendError, call, find_posted, post
-from bot.slack.blocks import digests, reminders
-from bot.slack.blocks.packing import Message
-from bot.slack.handin_post import post_pending_handins
+from bot.webapi.handins import post_pending_handins
+from bot.webapi.posting import Posted, SendError, call, find_posted, post
 
 log = logging.getLogger(__name__)
 
@@ -290,7 +290,9 @@ class _Run:
         if not people:
             log.error("cohort %s: no instructor to tell that %s failed", cohort.id, plan.due.key)
             return
-        message = reminders.channel_alert(cohort, DIGEST_NAMES[plan.due.kind], error.code or "")
+        message = reminders.channel_alert(
+            cohort, DIGEST_NAMES[plan.due.kind], error.code or "", self.command
+        )
         for user in people:
             due = Due(
                 Kind.CHANNEL_ALERT,

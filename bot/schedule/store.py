@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db import session_scope
 from bot.domain.schedule_rules import Due
 from bot.models import Delivery, DeliveryStatus
+from bot.webapi.errors import UNCERTAIN
 
 CLAIM_FOR = timedelta(minutes=5)
-UNCERTAIN = "outcome unknown"
+
 PART_SEPARATOR = "#"
 
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from bot.blocks.ids import Action
 from bot.domain.errors import InvalidInput
 from bot.domain.linkedin import EXAMPLE, looks_like_linkedin
 from bot.domain.logbook import PersonInput
-from bot.slack.ids import Action
 
 
 @dataclass(frozen=True)

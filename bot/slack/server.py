@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import signal
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -84,13 +83,3 @@ class HttpServer:
 
     def wait_closed(self, timeout: float = 25) -> bool:
         return self._stopped.wait(timeout)
-
-
-def stop_on_sigterm(stop: Callable[[], None]) -> None:
-    """Call `stop` on SIGTERM (Heroku-style hosts send it 30 s before SIGKILL)."""
-
-    def handler(_signum: int, _frame: Any) -> None:
-        log.info("SIGTERM received, shutting down")
-        stop()
-
-    signal.signal(signal.SIGTERM, handler)

@@ -7,13 +7,13 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+from bot.blocks.ids import Action
+from bot.blocks.logbook import contact_list
+from bot.blocks.status import problem_blocks
+from bot.blocks.text import escape
 from bot.domain.errors import DomainError, InvalidInput
 from bot.domain.logbook import list_contacts, set_status
-from bot.slack.blocks.logbook import contact_list
-from bot.slack.blocks.status import problem_blocks
-from bot.slack.blocks.text import escape
 from bot.slack.deps import Deps
-from bot.slack.ids import Action
 from bot.slack.listeners.context import asker
 
 MOVE = re.compile(rf"^{Action.MOVE_PREFIX}(\w+)$")

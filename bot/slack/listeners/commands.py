@@ -8,15 +8,15 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from bot.blocks.help import help_blocks, help_text
+from bot.blocks.logbook import chat_logged, contact_list, outreach_logged
+from bot.blocks.modals import chat_modal, outreach_modal
+from bot.blocks.status import problem_blocks, status_blocks
+from bot.blocks.text import escape
 from bot.domain.errors import DomainError
 from bot.domain.logbook import list_contacts, log_chat, log_outreach, tally
 from bot.domain.progress import progress_of
 from bot.domain.reflections import last_differently
-from bot.slack.blocks.help import help_blocks, help_text
-from bot.slack.blocks.logbook import chat_logged, contact_list, outreach_logged
-from bot.slack.blocks.modals import chat_modal, outreach_modal
-from bot.slack.blocks.status import problem_blocks, status_blocks
-from bot.slack.blocks.text import escape
 from bot.slack.deps import Deps
 from bot.slack.listeners.context import asker
 from bot.slack.listeners.handins import Handins

@@ -9,7 +9,7 @@ from slack_bolt import Ack, App, Respond
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from bot.slack.blocks.status import problem_blocks
+from bot.blocks.status import problem_blocks
 
 log = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot.blocks.home import home_view
 from bot.domain.progress import progress_of
-from bot.slack.blocks.home import home_view
 from bot.slack.deps import Deps
 from bot.slack.listeners.context import asker
 

@@ -8,6 +8,17 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from bot.blocks.ids import Action, AnswerBlock, Block, Callback
+from bot.blocks.modals import done_view
+from bot.blocks.reflections import (
+    handin_result,
+    handing_in_view,
+    reflect_modal,
+    reflection_saved,
+    submit_modal,
+)
+from bot.blocks.status import problem_blocks
+from bot.blocks.text import escape
 from bot.domain.errors import DomainError
 from bot.domain.handins import (
     CHATS_FIELD,
@@ -19,21 +30,10 @@ from bot.domain.handins import (
 )
 from bot.domain.progress import deadline_for
 from bot.domain.reflections import KEYS, FieldErrors, save_answers
-from bot.slack.blocks.modals import done_view
-from bot.slack.blocks.reflections import (
-    handin_result,
-    handing_in_view,
-    reflect_modal,
-    reflection_saved,
-    submit_modal,
-)
-from bot.slack.blocks.status import problem_blocks
-from bot.slack.blocks.text import escape
 from bot.slack.deps import Deps
-from bot.slack.handin_post import PostOutcome, deliver_handin
-from bot.slack.ids import Action, AnswerBlock, Block, Callback
 from bot.slack.listeners.context import Asker, asker
 from bot.slack.parsing import metadata, view_values
+from bot.webapi.handins import PostOutcome, deliver_handin
 
 log = logging.getLogger(__name__)
 

@@ -6,14 +6,14 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+from bot.blocks.ids import Action
+from bot.blocks.reminders import thank_you_recorded
+from bot.blocks.status import problem_blocks
+from bot.blocks.text import escape
 from bot.domain.cohorts import get_or_create_student
 from bot.domain.errors import DomainError
 from bot.domain.thank_you import mark_thank_you_sent
-from bot.slack.blocks.reminders import thank_you_recorded
-from bot.slack.blocks.status import problem_blocks
-from bot.slack.blocks.text import escape
 from bot.slack.deps import Deps
-from bot.slack.ids import Action
 
 
 class ThankYouButton:

@@ -15,7 +15,7 @@ from bot.domain.roster import (
     timezone_changed,
 )
 from bot.slack.deps import Deps
-from bot.slack.lookups import profile_of
+from bot.webapi.lookups import profile_of
 
 
 class RosterEvents:

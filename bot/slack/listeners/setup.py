@@ -10,6 +10,14 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.blocks.ids import Callback, SetupBlock
+from bot.blocks.setup import (
+    ROSTER_FAILED,
+    RosterOutcome,
+    saved_view,
+    setup_modal,
+    setup_report,
+)
 from bot.domain.cohorts import CohortSpec
 from bot.domain.errors import DomainError, InvalidInput
 from bot.domain.roster import enroll_members
@@ -21,17 +29,9 @@ from bot.domain.setup import (
     save_cohort,
 )
 from bot.models import Cohort
-from bot.slack.blocks.setup import (
-    ROSTER_FAILED,
-    RosterOutcome,
-    saved_view,
-    setup_modal,
-    setup_report,
-)
 from bot.slack.deps import Deps
-from bot.slack.ids import Callback, SetupBlock
-from bot.slack.lookups import bot_missing_from, channel_members, profile_of, send_dm
 from bot.slack.parsing import metadata, parse_date, view_values
+from bot.webapi.lookups import bot_missing_from, channel_members, profile_of, send_dm
 
 log = logging.getLogger(__name__)
 

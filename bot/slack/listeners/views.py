@@ -6,15 +6,15 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
+from bot.blocks.ids import Block, Callback
+from bot.blocks.logbook import chat_logged, outreach_logged
+from bot.blocks.modals import done_view
 from bot.domain.errors import DomainError, InvalidInput
 from bot.domain.logbook import PersonInput, log_chat, log_outreach, tally
 from bot.domain.referrals import add_chat_notes, read_chat_notes
 from bot.domain.reflections import last_differently
 from bot.models import OutreachChannel
-from bot.slack.blocks.logbook import chat_logged, outreach_logged
-from bot.slack.blocks.modals import done_view
 from bot.slack.deps import Deps
-from bot.slack.ids import Block, Callback
 from bot.slack.listeners.context import asker
 from bot.slack.parsing import metadata, parse_date, view_values
 

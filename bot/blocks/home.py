@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bot.blocks.help import help_blocks
+from bot.blocks.status import problem_blocks, status_blocks
 from bot.domain.progress import Progress
-from bot.slack.blocks.help import help_blocks
-from bot.slack.blocks.status import problem_blocks, status_blocks
 
 
 def home_view(

@@ -6,9 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.domain.calendar import format_instant
-from bot.domain.progress import Progress
-from bot.slack.blocks.text import (
+from bot.blocks.text import (
     bullet_list,
     context,
     escape,
@@ -16,6 +14,8 @@ from bot.slack.blocks.text import (
     linked_name,
     mrkdwn_section,
 )
+from bot.domain.calendar import format_instant
+from bot.domain.progress import Progress
 
 UNANSWERED_SHOWN = 25
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.models import Contact, OutreachStatus
-from bot.slack.blocks.text import (
+from bot.blocks.ids import Action
+from bot.blocks.text import (
     context,
     header,
     linked_name,
@@ -16,7 +16,7 @@ from bot.slack.blocks.text import (
     quote,
     truncate,
 )
-from bot.slack.ids import Action
+from bot.models import Contact, OutreachStatus
 
 PAGE_SIZE = 15
 

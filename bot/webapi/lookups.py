@@ -9,10 +9,11 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.webapi.errors import meaning
+
 log = logging.getLogger(__name__)
 
 MEMBERS_PAGE = 200
-NOT_REACHABLE = {"channel_not_found", "not_in_channel"}
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def bot_missing_from(client: WebClient, channel_id: str) -> bool:
         channel = client.conversations_info(channel=channel_id).get("channel") or {}
     except SlackApiError as error:
         code = error.response.get("error")
-        if code in NOT_REACHABLE:
+        if meaning(code).channel_problem:
             return True
         log.warning("conversations.info %s failed: %s", channel_id, code)
         return False

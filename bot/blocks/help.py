@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.slack.blocks.text import context, escape, header, mrkdwn_section
+from bot.blocks.text import context, escape, header, mrkdwn_section
 
 COMMANDS = [
     ("outreach NAME [LINKEDIN_URL]", "log that you reached out to someone (no name: a form)"),

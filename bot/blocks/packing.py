@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.slack.blocks.text import mrkdwn_section, truncate
+from bot.blocks.text import mrkdwn_section, truncate
 
 SECTION_CHARS = 3000
 MAX_BLOCKS = 50

@@ -18,30 +18,13 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.schedule.store import UNCERTAIN
-from bot.slack.blocks.packing import Message
+from bot.blocks.packing import Message
+from bot.webapi.errors import UNCERTAIN, meaning
 
 log = logging.getLogger(__name__)
 
 EVENT_TYPE = "coffee_chat_delivery"
 HISTORY_SLACK = timedelta(minutes=10)
-CHANNEL_PROBLEMS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
-FINAL = frozenset(
-    {
-        "user_not_found",
-        "user_disabled",
-        "account_inactive",
-        "cannot_dm_bot",
-        "invalid_blocks",
-        "invalid_blocks_format",
-        "msg_too_long",
-        "no_text",
-        "too_many_attachments",
-        "invalid_arguments",
-        "invalid_metadata_format",
-        "invalid_metadata_schema",
-    }
-)
 TRANSPORT_ERRORS = (
     TimeoutError,
     ConnectionError,
@@ -72,7 +55,7 @@ class SendError(Exception):
 
     @property
     def channel_problem(self) -> bool:
-        return self.code in CHANNEL_PROBLEMS
+        return meaning(self.code).channel_problem
 
 
 @dataclass(frozen=True)
@@ -110,15 +93,15 @@ def call(method: Any, **kwargs: Any) -> Any:
     """Call a WebClient method; its retry handlers have already retried 429/5xx/resets."""
     try:
         return method(**kwargs)
-    except SlackApiError as error:
-        raise classify(error) from error
     except (SlackClientError, *TRANSPORT_ERRORS) as error:
+        raise classify(error) from error
+
+
+def classify(error: Exception) -> SendError:
+    """Any failed call as a SendError: retry rate limits, 5xx, transport errors and most codes."""
+    if not isinstance(error, SlackApiError):
         message = f"{UNCERTAIN}: {type(error).__name__}: {error}"
-        raise SendError(message, retry=True, transient=True) from error
-
-
-def classify(error: SlackApiError) -> SendError:
-    """A Slack error answer as a SendError: retry rate limits, 5xx and most errors."""
+        return SendError(message, retry=True, code=type(error).__name__, transient=True)
     response = error.response
     status = int(getattr(response, "status_code", 200) or 200)
     code = str(response.get("error") or f"http_{status}") if response is not None else "unknown"
@@ -127,11 +110,13 @@ def classify(error: SlackApiError) -> SendError:
         after = headers.get("retry-after")
         seconds = float(after[0] if isinstance(after, list) else after) if after else None
         message = f"rate limited (HTTP 429): {code}"
-        return SendError(message, retry=True, code=code, retry_after=seconds, transient=True)
+        return SendError(
+            message, retry=True, code="ratelimited", retry_after=seconds, transient=True
+        )
     if status >= 500:
         message = f"{UNCERTAIN}: HTTP {status}: {code}"
         return SendError(message, retry=True, code=code, transient=True)
-    return SendError(f"slack error: {code}", retry=code not in FINAL, code=code)
+    return SendError(f"slack error: {code}", retry=meaning(code).retry, code=code)
 
 
 def find_posted(

@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.blocks.text import context, escape, header, linked_name, mention, mrkdwn_section
 from bot.domain.calendar import format_instant
 from bot.domain.reflections import QUESTIONS
 from bot.models import Chat, Cohort, Submission
-from bot.slack.blocks.text import context, escape, header, linked_name, mention, mrkdwn_section
 
 SECTION_TEXT = 2900  # under Slack's 3,000 for a section, with room for the markup
 

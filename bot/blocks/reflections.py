@@ -7,37 +7,16 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.blocks.forms import input_block, modal, option, text_input
+from bot.blocks.ids import AnswerBlock, Block, Callback
+from bot.blocks.modals import done_view
+from bot.blocks.text import context, escape, mrkdwn_section, plain, truncate
 from bot.domain.calendar import format_instant
 from bot.domain.reflections import ANSWER_MAX, QUESTIONS
 from bot.models import Chat, Submission
-from bot.slack.blocks.forms import input_block, modal, option, text_input
-from bot.slack.blocks.modals import done_view
-from bot.slack.blocks.text import context, escape, mrkdwn_section, plain, truncate
-from bot.slack.ids import AnswerBlock, Block, Callback
+from bot.webapi.errors import meaning, why
 
 CHAT_OPTIONS_MAX = 100
-
-# Why the instructors' channel refused a post, in the student's words: only an instructor can
-# fix these (invite the bot, unarchive the channel, or pick another one in setup).
-CHANNEL_PROBLEMS = {
-    "not_in_channel": "I'm not a member of your instructors' channel",
-    "channel_not_found": "I can't see your instructors' channel",
-    "is_archived": "your instructors' channel is archived",
-    "restricted_action": "your instructors' channel doesn't let me post",
-}
-
-
-def post_problem(code: str | None) -> str:
-    """Why a post failed, for the student, from the code handin_post recorded."""
-    if not code:
-        return "something went wrong on my side"
-    if code in CHANNEL_PROBLEMS:
-        return CHANNEL_PROBLEMS[code]
-    if code == "ratelimited":
-        return "Slack asked me to slow down"
-    if code.startswith("http_5") or not code.islower():
-        return "Slack wasn't reachable"
-    return f"Slack said “{code}”"
 
 
 def answer_inputs(answers: Mapping[str, str], optional: bool) -> list[dict[str, Any]]:
@@ -165,12 +144,13 @@ def handin_result(
     """What the student is told once the post went through, is on its way, or failed."""
     link = f"<{escape(permalink)}|see the post>" if permalink else ""
     if state == "failed":
+        reason = escape(why(error, "your instructors' channel"))
         text = (
             f":warning: *Your hand-in is saved*, but I couldn't post it to your instructors' "
-            f"channel just now ({escape(post_problem(error))}). I'll keep trying on my own and "
+            f"channel just now ({reason}). I'll keep trying on my own and "
             "your instructors will see it as soon as it goes through; I'll message you then."
         )
-        if error in CHANNEL_PROBLEMS:
+        if meaning(error).channel_problem:
             text += " Please let your instructor know, so they can invite me to their channel."
     elif state == "busy":
         text = (

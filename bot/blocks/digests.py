@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from bot.blocks.packing import Blocks, Message, pack_lines, paginate
+from bot.blocks.text import context, escape, header, linked_name, mention
 from bot.domain.calendar import format_instant
 from bot.domain.schedule_rules import (
     CohortFacts,
@@ -18,8 +20,6 @@ from bot.domain.schedule_rules import (
     StudentFacts,
     by_risk,
 )
-from bot.slack.blocks.packing import Blocks, Message, pack_lines, paginate
-from bot.slack.blocks.text import context, escape, header, linked_name, mention
 
 DIVIDER = {"type": "divider"}
 RED, ORANGE, YELLOW = ":red_circle:", ":large_orange_circle:", ":large_yellow_circle:"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.slack.blocks.text import plain
-from bot.slack.ids import Action, Callback
+from bot.blocks.ids import Action, Callback
+from bot.blocks.text import plain
 
 
 def modal(

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bot.blocks.forms import input_block, modal, text_input
+from bot.blocks.ids import Callback, SetupBlock
+from bot.blocks.modals import done_view
+from bot.blocks.text import context, escape, mrkdwn_section, name, plain
 from bot.domain import calendar
 from bot.domain.cohorts import COHORT_NAME_MAX
 from bot.domain.setup import CohortDraft, known_timezone
 from bot.models import Cohort
-from bot.slack.blocks.forms import input_block, modal, text_input
-from bot.slack.blocks.modals import done_view
-from bot.slack.blocks.text import context, escape, mrkdwn_section, name, plain
-from bot.slack.ids import Callback, SetupBlock
 
 TIMEZONE_MAX = 64
 INVITE = "/invite @Coffee Chat"

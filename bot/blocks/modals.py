@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from bot.blocks.forms import input_block, modal, option, text_input
+from bot.blocks.ids import Block, Callback
+from bot.blocks.text import plain, truncate
 from bot.domain.text import NAME_MAX, NOTE_MAX
 from bot.models import Contact, ContactSource, OutreachChannel
-from bot.slack.blocks.forms import input_block, modal, option, text_input
-from bot.slack.blocks.text import plain, truncate
-from bot.slack.ids import Block, Callback
 
 CHANNEL_LABELS = {
     OutreachChannel.LINKEDIN: "LinkedIn message",

@@ -8,17 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.domain.calendar import format_instant
-from bot.domain.reflections import QUESTIONS
-from bot.domain.schedule_rules import (
-    ChatFacts,
-    CohortFacts,
-    OutreachFacts,
-    Reflection,
-    StudentFacts,
-)
-from bot.slack.blocks.packing import Blocks, Message, pack_lines
-from bot.slack.blocks.text import (
+from bot.blocks.ids import Action
+from bot.blocks.packing import Blocks, Message, pack_lines
+from bot.blocks.text import (
     bullet_list,
     context,
     escape,
@@ -29,17 +21,21 @@ from bot.slack.blocks.text import (
     name,
     plain,
 )
-from bot.slack.ids import Action
+from bot.domain.calendar import format_instant
+from bot.domain.reflections import QUESTIONS
+from bot.domain.schedule_rules import (
+    ChatFacts,
+    CohortFacts,
+    OutreachFacts,
+    Reflection,
+    StudentFacts,
+)
+from bot.webapi.errors import why
 
 THE_ASK = (
     "Could I have a quick 15-minute video call with you to learn a bit more about what you do?"
 )
 LIST_CHARS = 9000  # the ready-to-forward list: long enough for anyone, short enough to read
-CHANNEL_PROBLEMS = {
-    "not_in_channel": "I'm not a member of that channel",
-    "channel_not_found": "I can't find that channel (if it's private, I need to be invited)",
-    "is_archived": "that channel is archived",
-}
 
 
 def kickoff(cohort: CohortFacts, student: StudentFacts, command: str) -> Message:
@@ -275,10 +271,10 @@ def deadline_reminder(cohort: CohortFacts, student: StudentFacts, command: str) 
     return Message(f"Your coffee-chat hand-in is due {deadline}", blocks)
 
 
-def channel_alert(cohort: CohortFacts, what: str, error: str) -> Message:
+def channel_alert(cohort: CohortFacts, what: str, error: str, command: str) -> Message:
     """To the instructor who set the cohort up: a digest could not be posted to its channel."""
-    reason = CHANNEL_PROBLEMS.get(error, f"Slack said `{escape(error)}`")
     channel = f"<#{cohort.instructors_channel}>"
+    reason = escape(why(error, "that channel"))
     blocks: Blocks = [
         mrkdwn_section(
             f":warning: I couldn't post the *{what}* for *{escape(cohort.name)}* to {channel}: "
@@ -286,7 +282,7 @@ def channel_alert(cohort: CohortFacts, what: str, error: str) -> Message:
         ),
         mrkdwn_section(
             f"Invite me there (type `/invite @Coffee Chat` in {channel}), or pick another "
-            "instructors' channel with `/coffee setup`. I'll try again about every hour "
+            f"instructors' channel with `{command} setup`. I'll try again about every hour "
             "and post it as soon as I can."
         ),
     ]

@@ -18,18 +18,19 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
+from bot.blocks.handin import handin_post
+from bot.blocks.reflections import handin_delivered
 from bot.db import session_scope
 from bot.domain.handins import submitted_chats
 from bot.domain.progress import deadline_for
 from bot.models import Cohort, Enrollment, Student, Submission
-from bot.slack.blocks.handin import handin_post
-from bot.slack.blocks.reflections import CHANNEL_PROBLEMS, handin_delivered
+from bot.webapi.errors import meaning
+from bot.webapi.posting import classify
 
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)  # longer than a post with all its retries can take
 ROUNDS = 3  # a resubmission made while a post is in flight is sent in the next round
-MESSAGE_GONE = {"message_not_found", "cant_update_message"}
 
 State = Literal["posted", "already", "busy", "failed"]
 
@@ -114,20 +115,6 @@ def permalink(client: WebClient, channel: str, ts: str) -> str | None:
     return link if isinstance(link, str) else None
 
 
-def error_code(error: Exception) -> str:
-    """A short code for why Slack refused a call: its error, or the HTTP status, or the type."""
-    if isinstance(error, SlackApiError):
-        response = error.response
-        status = getattr(response, "status_code", 200)
-        code = response.get("error") if isinstance(response.data, dict) else None
-        if status == 429:
-            return "ratelimited"
-        if isinstance(code, str) and code:
-            return code
-        return f"http_{status}"
-    return type(error).__name__
-
-
 def _unclaimed(now: datetime) -> Any:
     return or_(Submission.post_claimed_until.is_(None), Submission.post_claimed_until < now)
 
@@ -167,7 +154,7 @@ def _send(client: WebClient, sessions: sessionmaker[Session], submission_id: int
     try:
         channel, ts, updated = _post_or_update(client, target, old_channel, old_ts, text, blocks)
     except Exception as error:
-        code = error_code(error)
+        code = classify(error).code
         log.warning("hand-in %s not posted to %s: %s", submission_id, target, code)
         _record(sessions, submission_id, post_error=code)
         return PostOutcome("failed", error=code)
@@ -196,9 +183,9 @@ def _post_or_update(
             client.chat_update(channel=old_channel, ts=old_ts, text=text, blocks=blocks)
             return old_channel, old_ts, True
         except SlackApiError as error:
-            gone = error_code(error) in MESSAGE_GONE
-            moved = target != old_channel and error_code(error) in CHANNEL_PROBLEMS
-            if not (gone or moved):
+            problem = meaning(classify(error).code)
+            moved = target != old_channel and problem.channel_problem
+            if not (problem.message_gone or moved):
                 raise
             log.info("earlier hand-in post %s/%s is gone; posting anew", old_channel, old_ts)
     response = client.chat_postMessage(
