@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy.exc import OperationalError
 
 from bot import db
+from bot.domain import assignment
 from bot.domain.cohorts import CohortSpec, create_cohort, list_cohorts
 from bot.domain.errors import DomainError
 from bot.models import utcnow
@@ -72,8 +73,8 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--student", action="append", default=[], help="user ID (repeat)")
     create.add_argument("--checkpoint", type=_instant, default=None, help="ISO 8601 instant")
     create.add_argument("--deadline", type=_instant, default=None, help="ISO 8601 instant")
-    create.add_argument("--required-chats", type=int, default=2)
-    create.add_argument("--min-attempts", type=int, default=8)
+    create.add_argument("--required-chats", type=int, default=assignment.REQUIRED_CHATS)
+    create.add_argument("--min-attempts", type=int, default=assignment.MIN_ATTEMPTS)
     create.add_argument(
         "--break", dest="breaks", action="append", default=[], type=_break,
         help="a week off: YYYY-MM-DD[:WEEKS] (repeat); later weeks move by its length",

@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.blocks.ids import Action
+from bot.blocks.ids import Action, Block
 from bot.blocks.packing import Blocks, Message, pack_lines
+from bot.blocks.status import THE_ASK, next_step
 from bot.blocks.text import (
     bullet_list,
     context,
@@ -23,22 +24,13 @@ from bot.blocks.text import (
 )
 from bot.domain.calendar import format_instant
 from bot.domain.reflections import QUESTIONS
-from bot.domain.schedule_rules import (
-    ChatFacts,
-    CohortFacts,
-    OutreachFacts,
-    Reflection,
-    StudentFacts,
-)
+from bot.domain.standing import Attempt, ChatFacts, CohortFacts, ReflectionState, Standing
 from bot.webapi.errors import why
 
-THE_ASK = (
-    "Could I have a quick 15-minute video call with you to learn a bit more about what you do?"
-)
 LIST_CHARS = 9000  # the ready-to-forward list: long enough for anyone, short enough to read
 
 
-def kickoff(cohort: CohortFacts, student: StudentFacts, command: str) -> Message:
+def kickoff(cohort: CohortFacts, student: Standing, command: str) -> Message:
     """The assignment, both dates, how to find people, what to ask, the commands."""
     tz = cohort.tz
     deadline = format_instant(student.deadline_at, tz)
@@ -91,7 +83,7 @@ def kickoff(cohort: CohortFacts, student: StudentFacts, command: str) -> Message
     return Message(text, blocks)
 
 
-def weekly_nudge(cohort: CohortFacts, student: StudentFacts, week: int, command: str) -> Message:
+def weekly_nudge(cohort: CohortFacts, student: Standing, week: int, command: str) -> Message:
     """Monday of Weeks 2–4: where the student stands and the one next step."""
     deadline = format_instant(student.deadline_at, cohort.tz)
     progress = (
@@ -99,7 +91,7 @@ def weekly_nudge(cohort: CohortFacts, student: StudentFacts, week: int, command:
         f"chats* and have tried *{student.attempts}* "
         f"{'person' if student.attempts == 1 else 'people'}."
     )
-    step = _next_step(cohort, student, command)
+    step = next_step(cohort, student, command)
     blocks: Blocks = [
         mrkdwn_section(f"{progress}\n{step}"),
         context(f"Deadline: {deadline} · `{command} status` shows everything."),
@@ -119,7 +111,7 @@ def thank_you(cohort: CohortFacts, chat: ChatFacts) -> Message:
         ),
         {
             "type": "actions",
-            "block_id": f"thank_you_{chat.id}",
+            "block_id": Block.THANK_YOU.value,
             "elements": [
                 {
                     "type": "button",
@@ -145,7 +137,7 @@ def thank_you_recorded(chat_name: str, linkedin_url: str | None) -> Message:
 
 
 def follow_up(
-    cohort: CohortFacts, attempts: Sequence[tuple[OutreachFacts, int]], command: str
+    cohort: CohortFacts, attempts: Sequence[tuple[Attempt, int]], command: str
 ) -> Message:
     """Five days without an answer: a polite follow-up, or the next person.
 
@@ -185,7 +177,7 @@ def follow_up(
     return Message(f"No reply yet from {names}: follow up?", blocks)
 
 
-def checkpoint_dm(cohort: CohortFacts, student: StudentFacts, command: str) -> Message:
+def checkpoint_dm(cohort: CohortFacts, student: Standing, command: str) -> Message:
     """The Week 2 checkpoint: reach out to the instructors with the ready list of the unanswered."""
     unanswered = student.unanswered
     instructors = " ".join(mention(u) for u in cohort.instructor_ids) or "your instructors"
@@ -225,12 +217,13 @@ def checkpoint_dm(cohort: CohortFacts, student: StudentFacts, command: str) -> M
                 "the list for you."
             )
         )
-    if student.few_attempts(cohort):
-        missing = cohort.min_attempts - student.attempts
+    if student.list_short(cohort):
+        missing = student.more_to_try(cohort)
         blocks.append(
             mrkdwn_section(
-                f":warning: That's {student.attempts} of the {cohort.min_attempts} people the "
-                f"assignment expects you to have tried: reach out to {missing} more this week."
+                f":warning: That's {student.unanswered_count} of the {cohort.min_attempts} "
+                "people the assignment expects on this list: reach out to "
+                f"{missing} more this week."
             )
         )
     blocks.append(
@@ -246,7 +239,7 @@ def checkpoint_dm(cohort: CohortFacts, student: StudentFacts, command: str) -> M
     return Message(text, blocks)
 
 
-def deadline_reminder(cohort: CohortFacts, student: StudentFacts, command: str) -> Message:
+def deadline_reminder(cohort: CohortFacts, student: Standing, command: str) -> Message:
     """Two days before the deadline: what is still missing."""
     deadline = format_instant(student.deadline_at, cohort.tz)
     missing = []
@@ -256,7 +249,7 @@ def deadline_reminder(cohort: CohortFacts, student: StudentFacts, command: str) 
             f"*{short} more chat{'s' if short > 1 else ''}* "
             f"({student.chat_count}/{cohort.required_chats}) — log each with `{command} chat NAME`"
         )
-    if student.reflection is not Reflection.COMPLETE:
+    if student.reflection is not ReflectionState.COMPLETE:
         missing.append(
             f"*the four reflection answers* ({student.reflection}) — `{command} reflect`"
         )
@@ -298,27 +291,6 @@ def _capped(lines: Sequence[str], more: str) -> list[str]:
     if shown == len(lines):
         return list(lines)
     return [*lines[:shown], more.format(left=len(lines) - shown)]
-
-
-def _next_step(cohort: CohortFacts, student: StudentFacts, command: str) -> str:
-    if student.chat_count >= cohort.required_chats:
-        return (
-            f"Next: answer the reflection questions (`{command} reflect`) and hand in with "
-            f"`{command} submit`."
-        )
-    if student.few_attempts(cohort):
-        more = cohort.min_attempts - student.attempts
-        return (
-            f"Next: reach out to {more} more {'person' if more == 1 else 'people'} this week. "
-            f"A short, specific ask works best: _{THE_ASK}_ Log each with "
-            f"`{command} outreach NAME LINKEDIN_URL`."
-        )
-    waiting = len(student.unanswered)
-    return (
-        f"Next: follow up politely with the {waiting} who haven't answered yet, or try someone new."
-        if waiting
-        else "Next: try someone new — and ask each person you chat with who else to talk to."
-    )
 
 
 def as_dict(message: Message) -> dict[str, Any]:
