@@ -6,11 +6,12 @@ Pure functions from the schedule's facts to a Message (text + Block Kit blocks).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from bot.blocks.ids import Action, Block
 from bot.blocks.packing import Blocks, Message, pack_lines
-from bot.blocks.status import THE_ASK, next_step
+from bot.blocks.status import THE_ASK, next_step, waiting_list
 from bot.blocks.text import (
     bullet_list,
     context,
@@ -94,6 +95,7 @@ def weekly_nudge(cohort: CohortFacts, student: Standing, week: int, command: str
     step = next_step(cohort, student, command)
     blocks: Blocks = [
         mrkdwn_section(f"{progress}\n{step}"),
+        *(waiting_list(student) if student.behind(cohort) else []),
         context(f"Deadline: {deadline} · `{command} status` shows everything."),
     ]
     chats = f"{student.chat_count} chat{'' if student.chat_count == 1 else 's'}"
@@ -137,33 +139,31 @@ def thank_you_recorded(chat_name: str, linkedin_url: str | None) -> Message:
 
 
 def follow_up(
-    cohort: CohortFacts, attempts: Sequence[tuple[Attempt, int]], command: str
+    cohort: CohortFacts,
+    student: Standing,
+    attempts: Sequence[Attempt],
+    now: datetime,
+    command: str,
 ) -> Message:
-    """Five days without an answer: a polite follow-up, or the next person.
+    """Days without an answer: a polite follow-up, or the next person.
 
-    `attempts` are the outreach whose five days ran out this morning, with which follow-up
-    this is (1: since the first message; 2: since the student's own follow-up).
+    `attempts` are those whose wait ran out this morning; the list shows everyone who hasn't
+    responded, as status does, with those marked.
     """
-    people = [
-        f"{linked_name(o.name, o.linkedin_url)} — "
-        f"{'reached out' if n == 1 else 'followed up'} {o.sent_on:%a} {o.sent_on.day} "
-        f"{o.sent_on:%b}"
-        for o, n in attempts
-    ]
-    first = name(attempts[0][0].name.split()[0]) if len(attempts) == 1 else "[name]"
-    who = "this person" if len(attempts) == 1 else f"these {len(attempts)} people"
+    days = {a.id: (now.date() - (a.last_follow_up_at or a.sent_at).date()).days for a in attempts}
+    notes = {a.id: f"*{days[a.id]} days, follow up today*" for a in attempts}
+    first = name(attempts[0].name.split()[0]) if len(attempts) == 1 else "[name]"
+    if len(attempts) == 1:
+        who = f"{name(attempts[0].name)}, {days[attempts[0].id]} days after you reached out"
+    else:
+        who = f"{len(attempts)} people you reached out to at least {min(days.values())} days ago"
     blocks: Blocks = [
         mrkdwn_section(
-            f"It's been 5 days and no reply is logged from {who}. People are busy; a short, "
-            "polite follow-up is fine — or reach out to someone new: the more people you try, "
-            "the sooner you have your chats."
+            f"No reply is logged yet from {who}. People are busy; a short, polite follow-up "
+            "is fine — or reach out to someone new: the more people you try, the sooner you "
+            "have your chats."
         ),
-        *pack_lines(
-            _capped(
-                [bullet_list([line]) for line in people],
-                f"…and {{left}} more: `{command} list` shows everyone.",
-            )
-        ),
+        *waiting_list(student, notes),
         mrkdwn_section(
             f"For example:\n> Hi {first}, just following up on my note: would a 15-minute "
             "video call sometime in the next two weeks work for you?"
@@ -173,7 +173,7 @@ def follow_up(
             f"Log someone new with `{command} outreach NAME LINKEDIN_URL`."
         ),
     ]
-    names = ", ".join(escape(o.name) for o, _ in attempts[:3]) + ("…" if len(attempts) > 3 else "")
+    names = ", ".join(escape(o.name) for o in attempts[:3]) + ("…" if len(attempts) > 3 else "")
     return Message(f"No reply yet from {names}: follow up?", blocks)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from bot.blocks.packing import Blocks
@@ -64,19 +65,26 @@ def status_blocks(cohort: CohortFacts, student: Standing, now: datetime, command
         header(f"Your coffee chats — {cohort.name}"),
         mrkdwn_section("\n".join(lines)),
     ]
-    if student.unanswered:
-        names = bullet_list(
-            f"{linked_name(a.name, a.linkedin_url)} — since {a.sent_on:%b} {a.sent_on.day}"
-            for a in student.unanswered[:UNANSWERED_SHOWN]
-        )
-        more = student.unanswered_count - min(len(student.unanswered), UNANSWERED_SHOWN)
-        if more:
-            names += f"\n…and {more} more"
-        blocks.append(
-            mrkdwn_section(f"*Haven't responded yet ({student.unanswered_count})*\n{names}")
-        )
+    blocks += waiting_list(student)
     blocks.append(context(next_step(cohort, student, command)))
     return blocks
+
+
+def waiting_list(student: Standing, notes: Mapping[int, str] | None = None) -> Blocks:
+    """Everyone they tried who hasn't responded, oldest first (the first UNANSWERED_SHOWN of
+    them), the way every message shows it; `notes` adds a word to some (by attempt id)."""
+    if not student.unanswered_count:
+        return []
+    lines = [
+        f"{linked_name(a.name, a.linkedin_url)} — since {a.sent_on:%b} {a.sent_on.day}"
+        + (f" · {notes[a.id]}" if notes and a.id in notes else "")
+        for a in student.unanswered[:UNANSWERED_SHOWN]
+    ]
+    more = student.unanswered_count - len(lines)
+    text = f"*Haven't responded yet ({student.unanswered_count})*\n" + bullet_list(lines)
+    if more:
+        text += f"\n…and {more} more"
+    return [mrkdwn_section(text)]
 
 
 def problem_blocks(message: str) -> Blocks:

@@ -73,10 +73,16 @@ def cohort_standings(
 ) -> list[Standing]:
     """Every active student's standing (or those of the enrollments `only`), by enrollment.
 
-    With `unanswered_limit`, at most that many unanswered people are read per student;
+    The cohort's instructors are never among its students, even when an old enrollment says
+    so. With `unanswered_limit`, at most that many unanswered people are read per student;
     `unanswered_count` still counts them all.
     """
-    enrolled = select(Enrollment.student_id).where(Enrollment.cohort_id == cohort.id)
+    staff = list(cohort.instructor_ids or [])
+    enrolled = (
+        select(Enrollment.student_id)
+        .join(Student, Student.id == Enrollment.student_id)
+        .where(Enrollment.cohort_id == cohort.id, Student.user_id.not_in(staff))
+    )
     if only is not None:
         enrolled = enrolled.where(Enrollment.id.in_(list(only)))
     else:
@@ -86,7 +92,7 @@ def cohort_standings(
     chats = _chats(session, students)
     unanswered = _unanswered(session, students, unanswered_limit)
     standings = []
-    for row in _enrollments(session, cohort.id, only):
+    for row in _enrollments(session, cohort.id, staff, only):
         student_id = row.student_id
         attempts, unanswered_count, last_log = counts.get(student_id, (0, 0, None))
         mine = chats.get(student_id, ())
@@ -112,7 +118,9 @@ def cohort_standings(
     return standings
 
 
-def _enrollments(session: Session, cohort_id: int, only: Collection[int] | None) -> list[Any]:
+def _enrollments(
+    session: Session, cohort_id: int, staff: list[str], only: Collection[int] | None
+) -> list[Any]:
     """The enrollments with their student, hand-in and how many answers they wrote."""
     answered: ColumnElement[int] = literal(0)
     for column in ANSWER_COLUMNS:
@@ -132,7 +140,7 @@ def _enrollments(session: Session, cohort_id: int, only: Collection[int] | None)
         .join(Student, Student.id == Enrollment.student_id)
         .outerjoin(Submission, Submission.enrollment_id == Enrollment.id)
         .outerjoin(Reflection, Reflection.enrollment_id == Enrollment.id)
-        .where(Enrollment.cohort_id == cohort_id)
+        .where(Enrollment.cohort_id == cohort_id, Student.user_id.not_in(staff))
         .order_by(Enrollment.id)
     )
     if only is not None:

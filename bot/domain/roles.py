@@ -26,10 +26,6 @@ SEVERAL_COHORTS = (
     "You're not in a coffee-chat cohort yet and this workspace has several. "
     "Run the command in your cohort's students' channel, or ask your instructor to add you."
 )
-INSTRUCTORS_ARE_NOT_STUDENTS = (
-    "You're an instructor of {cohorts}, so I don't keep a coffee-chat log for you. "
-    f"`{COMMAND} report` shows how your students are doing."
-)
 ADMINS_ARE_NOT_STUDENTS = (
     "You're an admin of this workspace, so I don't enroll you as a student on my own. "
     "If you are a student, ask your instructor to add you to the cohort."
@@ -59,23 +55,23 @@ def instructed_cohorts(session: Session, team_id: str, user_id: str) -> list[Coh
 def current_enrollment(
     session: Session, team_id: str, user_id: str, channel_id: str | None
 ) -> Enrollment | None:
-    """The student's active enrollment in an active cohort (this channel's cohort wins)."""
-    enrollments = list(
-        session.scalars(
-            select(Enrollment)
-            .join(Cohort, Cohort.id == Enrollment.cohort_id)
-            .join(Student, Student.id == Enrollment.student_id)
-            .where(
-                Student.team_id == team_id,
-                Student.user_id == user_id,
-                Cohort.team_id == team_id,
-                Enrollment.active,
-                Cohort.active,
-            )
-            .options(joinedload(Enrollment.cohort), joinedload(Enrollment.student))
-            .order_by(Cohort.start_date.desc(), Cohort.id.desc())
+    """The student's active enrollment in an active cohort (this channel's cohort wins); never
+    one in a cohort they instruct."""
+    found = session.scalars(
+        select(Enrollment)
+        .join(Cohort, Cohort.id == Enrollment.cohort_id)
+        .join(Student, Student.id == Enrollment.student_id)
+        .where(
+            Student.team_id == team_id,
+            Student.user_id == user_id,
+            Cohort.team_id == team_id,
+            Enrollment.active,
+            Cohort.active,
         )
+        .options(joinedload(Enrollment.cohort), joinedload(Enrollment.student))
+        .order_by(Cohort.start_date.desc(), Cohort.id.desc())
     )
+    enrollments = [e for e in found if user_id not in (e.cohort.instructor_ids or [])]
     for enrollment in enrollments:
         if channel_id and enrollment.cohort.students_channel == channel_id:
             return enrollment
@@ -120,7 +116,10 @@ def refuse_instructors(session: Session, team_id: str, user_id: str) -> None:
     instructed = instructed_cohorts(session, team_id, user_id)
     if instructed:
         names = ", ".join(f"“{c.name}”" for c in instructed[:3])
-        raise NotAllowed(INSTRUCTORS_ARE_NOT_STUDENTS.format(cohorts=names))
+        raise NotAllowed(
+            f"You're an instructor of {names}, so I don't keep a coffee-chat log for you. "
+            f"`{COMMAND} report` shows how your students are doing."
+        )
 
 
 def require_instructor(session: Session, team_id: str, user_id: str) -> list[Cohort]:

@@ -338,9 +338,9 @@ class _Run:
             chat = next(c for c in student.chats if c.id == due.subject_id)
             return reminders.thank_you(cohort, chat)
         if due.kind is Kind.FOLLOW_UP:
-            wanted = {d.subject_id: d.number for d in dues}
-            attempts = [(o, wanted[o.id]) for o in student.unanswered if o.id in wanted]
-            return reminders.follow_up(cohort, attempts, self.command)
+            wanted = {d.subject_id for d in dues}
+            attempts = [o for o in student.unanswered if o.id in wanted]
+            return reminders.follow_up(cohort, student, attempts, self.now, self.command)
         if due.kind is Kind.CHECKPOINT:
             return reminders.checkpoint_dm(cohort, student, self.command)
         if due.kind is Kind.DEADLINE_REMINDER:
