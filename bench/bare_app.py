@@ -19,7 +19,8 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from sqlalchemy import create_engine
 
-from bot.slack.server import HttpServer, make_wsgi_app, stop_on_sigterm
+from bot.signals import stop_on_sigterm
+from bot.slack.server import HttpServer, make_wsgi_app
 
 DEFAULT_TOKEN = "xoxb-bench"
 DEFAULT_SIGNING_SECRET = "bench-signing-secret"

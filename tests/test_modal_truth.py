@@ -17,24 +17,13 @@ from sqlalchemy.engine import make_url
 from bot import db
 from bot.blocks.ids import Block
 from bot.models import Contact
-from bot.settings import Settings
 from bot.slack.errors import DATABASE_DOWN
-from tests.conftest import SIGNING_SECRET, Bot, running_bot
+from tests.conftest import Bot, running_bot, settings_for
 from tests.fakeslack import FakeSlack
 from tests.slackreq import date_value, select_value, text_value
 from tests.tcpproxy import TcpProxy
 
 LOCK_SECONDS = 4.0
-
-
-def settings_for(url: str, fake_slack: FakeSlack) -> Settings:
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        slack_bot_token="xoxb-test-token",
-        slack_signing_secret=SIGNING_SECRET,
-        slack_api_url=fake_slack.api_url,
-        database_url=url,
-    )
 
 
 def open_outreach_form(bot: Bot) -> dict[str, object]:

@@ -92,9 +92,15 @@ def save_chat(
     entry = chat_entry(Form(view))
     student, enrollment = asker.logbook()
     logged = log_chat(
-        session, student, entry.person, now, asker.today, entry.held_on, entry.note,
+        session,
+        student,
+        entry.person,
+        now,
+        asker.today,
+        entry.held_on,
+        entry.note,
         entry.contact_id,
-    )  # fmt: skip
+    )
     referred = add_chat_notes(session, student, logged.contact, entry.notes, now)
     blocks = _chat_done(session, student, enrollment, logged, referred)
     reply.saved(done_view("Chat logged", blocks))

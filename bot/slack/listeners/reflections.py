@@ -61,8 +61,8 @@ def hand_in(
     submission = submit(session, enrollment, handin_chats(form), answers(form), now)
     reply.saved(handing_in_view())
     outcome = deliver_handin(client, sessions, submission.id, now)
-    blocks = handin_result(outcome, submission.late, deadline_of(enrollment),
-                           enrollment.cohort.timezone, reply.command)  # fmt: skip
+    deadline, timezone = deadline_of(enrollment), enrollment.cohort.timezone
+    blocks = handin_result(outcome, submission.late, deadline, timezone, reply.command)
     reply.show_later(done_view("Hand-in saved" if outcome.failed else "Handed in", blocks))
 
 

@@ -39,8 +39,16 @@ def open_setup(arguments: str, asker: Asker, session: Session, reply: Reply, now
     if mode not in {"", "new"}:
         raise InvalidInput(SETUP_USAGE)
     profile = asker.profile
-    draft = setup_draft(session, asker.team_id, asker.user_id, asker.channel_id,
-                        profile.is_admin, profile.timezone, now, new=mode == "new")  # fmt: skip
+    draft = setup_draft(
+        session,
+        asker.team_id,
+        asker.user_id,
+        asker.channel_id,
+        profile.is_admin,
+        profile.timezone,
+        now,
+        new=mode == "new",
+    )
     reply.modal(setup_modal(draft))
 
 
