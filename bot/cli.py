@@ -120,8 +120,14 @@ def run_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def run_web(settings: Settings, _args: argparse.Namespace) -> int:
+    """The `web` process: gunicorn (WEB_WORKERS × WEB_THREADS); with SLACK_APP_TOKEN, one
+    process holding the Socket Mode connection, as `python -m bot` does."""
+    from bot.web import serve_web
+
     settings.require_slack()
-    return serve(settings, with_clock=False)
+    if settings.slack_app_token:
+        return serve(settings, with_clock=False)
+    return serve_web(settings)
 
 
 def run_all(settings: Settings, _args: argparse.Namespace) -> int:
@@ -136,7 +142,7 @@ def serve(settings: Settings, with_clock: bool) -> int:
     from bot.slack.app import create_app, listener_pool
     from bot.slack.server import HttpServer, make_wsgi_app
 
-    engine = db.make_engine(settings.database_url)
+    engine = db.engine_for(settings)
     listeners = listener_pool()
     app = create_app(settings, db.make_session_factory(engine), executor=listeners)
     server = HttpServer(make_wsgi_app(app, engine), "0.0.0.0", settings.port)
@@ -183,7 +189,7 @@ def run_clock(settings: Settings, _args: argparse.Namespace) -> int:
     from bot.schedule.clock import run_forever
 
     settings.require_slack()
-    engine = db.make_engine(settings.database_url)
+    engine = db.engine_for(settings)
     run_forever(settings, engine)
     engine.dispose()
     return 0
