@@ -1,4 +1,4 @@
-"""The process commands of the interface contract: serve, migrate, cohorts."""
+"""The process commands of the interface contract: serve, migrate, cohorts, manifest."""
 
 from __future__ import annotations
 
@@ -77,12 +77,41 @@ def _parser() -> argparse.ArgumentParser:
 
     add_cohort_commands(sub)
 
+    manifest = command(
+        sub, "manifest", "print the Slack app manifest for Socket Mode or for a public URL"
+    )
+    way = manifest.add_mutually_exclusive_group(required=True)
+    way.add_argument("--socket-mode", action="store_true", help="no URLs; Socket Mode on")
+    way.add_argument(
+        "--url", type=_public_url, help="your public https URL, e.g. https://bot.example.com"
+    )
+    manifest.set_defaults(run=run_manifest)
     return parser
+
+
+def _public_url(text: str) -> str:
+    from bot.manifest import check_public_url
+
+    try:
+        return check_public_url(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def run_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
     state = db.upgrade(settings.database_url)
     print(f"database is up to date ({state.describe()})")
+    return 0
+
+
+def run_manifest(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.manifest import http_manifest, render, socket_mode_manifest
+
+    if args.socket_mode:
+        manifest = socket_mode_manifest(settings.slash_command)
+    else:
+        manifest = http_manifest(args.url, settings.slash_command)
+    print(render(manifest))
     return 0
 
 
