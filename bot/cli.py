@@ -1,4 +1,4 @@
-"""The process commands of the interface contract: serve, migrate, cohorts, manifest."""
+"""The process commands of the interface contract: serve, migrate, cohorts, doctor, manifest."""
 
 from __future__ import annotations
 
@@ -77,6 +77,11 @@ def _parser() -> argparse.ArgumentParser:
 
     add_cohort_commands(sub)
 
+    command(
+        sub,
+        "doctor",
+        "check settings, database, token, scopes and channel memberships; exit 0 when all is well",
+    ).set_defaults(run=run_doctor)
     manifest = command(
         sub, "manifest", "print the Slack app manifest for Socket Mode or for a public URL"
     )
@@ -102,6 +107,12 @@ def run_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
     state = db.upgrade(settings.database_url)
     print(f"database is up to date ({state.describe()})")
     return 0
+
+
+def run_doctor(settings: Settings, _args: argparse.Namespace) -> int:
+    from bot.doctor import run_checks
+
+    return run_checks(settings, print)
 
 
 def run_manifest(settings: Settings, args: argparse.Namespace) -> int:

@@ -88,7 +88,7 @@ def subcommands(parser: argparse.ArgumentParser, path: str = "") -> list[tuple[s
 
 def test_every_subcommand_has_a_help_description() -> None:
     commands = dict(subcommands(_parser()))
-    assert {"web", "clock", "db upgrade", "manifest", "cohort purge"} <= commands.keys()
+    assert {"web", "clock", "db upgrade", "doctor", "manifest", "cohort purge"} <= commands.keys()
     assert [name for name, description in commands.items() if not description] == []
 
 
