@@ -14,12 +14,14 @@ from bot.cli_cohorts import add_cohort_commands
 from bot.cli_problems import explain, one_line
 from bot.models import utcnow
 from bot.settings import Settings, load_settings
+from bot.startup import check_slack
 
 log = logging.getLogger("bot")
 
+SILENT = logging.CRITICAL + 1
 # Below LOG_LEVEL=DEBUG, libraries speak only when it matters: Alembic and Socket Mode from
 # WARNING; the Web API client never, since the bot reports every failed call itself.
-QUIET_LOGGERS = {"alembic": logging.WARNING, "slack_sdk": logging.WARNING, "slack_sdk.web": 100}
+QUIET_LOGGERS = {"alembic": logging.WARNING, "slack_sdk": logging.WARNING, "slack_sdk.web": SILENT}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -30,8 +32,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         configure_logging(settings.log_level)
         if args.run in (run_web, run_all, run_clock):
-            from bot.startup import check_slack
-
             settings.require_slack()
             check_slack(settings)
         result: int = args.run(settings, args)
@@ -58,11 +58,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.set_defaults(run=run_all)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
-    command(sub, "web", "serve Slack's HTTP requests (or Socket Mode) only; no migrations")
-    sub.choices["web"].set_defaults(run=run_web)
-    command(sub, "clock", "run the scheduler only: jobs run-due every minute").set_defaults(
-        run=run_clock
-    )
+    web = command(sub, "web", "serve Slack's HTTP requests (or Socket Mode) only; no migrations")
+    web.set_defaults(run=run_web)
+    clock = command(sub, "clock", "run the scheduler only: jobs run-due every minute")
+    clock.set_defaults(run=run_clock)
 
     jobs = command(sub, "jobs", "scheduled work")
     jobs_sub = jobs.add_subparsers(required=True, title="jobs commands", metavar="COMMAND")
@@ -72,16 +71,17 @@ def _parser() -> argparse.ArgumentParser:
 
     database = command(sub, "db", "database maintenance")
     database_sub = database.add_subparsers(required=True, title="db commands", metavar="COMMAND")
-    command(database_sub, "upgrade", "apply the database migrations (Procfile release)")
-    database_sub.choices["upgrade"].set_defaults(run=run_upgrade)
+    upgrade = command(database_sub, "upgrade", "apply the database migrations (Procfile release)")
+    upgrade.set_defaults(run=run_upgrade)
 
     add_cohort_commands(sub)
 
-    command(
+    doctor = command(
         sub,
         "doctor",
         "check settings, database, token, scopes and channel memberships; exit 0 when all is well",
-    ).set_defaults(run=run_doctor)
+    )
+    doctor.set_defaults(run=run_doctor)
     manifest = command(
         sub, "manifest", "print the Slack app manifest for Socket Mode or for a public URL"
     )

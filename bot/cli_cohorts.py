@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import db
+from bot.blocks.setup import INVITE
 from bot.cli_args import Parser, command, day, day_or_instant, instant, week_off
 from bot.domain.cohort_lookup import AmbiguousCohort, cohort_named
 from bot.domain.cohorts import CohortSpec, create_cohort, list_cohorts
@@ -90,7 +91,9 @@ def _named(sub: argparse._SubParsersAction[Parser], name: str, what: str) -> Par
     """A subcommand taking a cohort's NAME (or number) and an optional --team."""
     parser = command(sub, name, what)
     parser.add_argument("name", metavar="NAME", help="the cohort's name (or its number)")
-    parser.add_argument("--team", default=None, help="workspace ID, when names repeat across")
+    parser.add_argument(
+        "--team", default=None, help="workspace ID, when several workspaces use the name"
+    )
     return parser
 
 
@@ -133,7 +136,7 @@ def run_create(settings: Settings, args: argparse.Namespace) -> int:
             cohort_id = create_cohort(session, spec, utcnow()).id
         try:
             if client and identity and args.students_channel:
-                _sync(client, sessions, cohort_id, identity)
+                _sync(client, sessions, cohort_id, identity, just_created=True)
         finally:
             print(_describe_by_id(sessions, cohort_id))
     return 0
@@ -162,8 +165,8 @@ def run_sync(settings: Settings, args: argparse.Namespace) -> int:
             cohort_id, channel = cohort.id, cohort.students_channel
         if not channel:
             raise InvalidInput(
-                f"“{cohort.name}” has no students' channel: pick one with `/coffee setup` in "
-                "Slack, or add students with `cohort create … --student U…`."
+                f"“{cohort.name}” has no students' channel to enroll: pick one with "
+                "`/coffee setup` in Slack (without one, students enroll on first use)."
             )
         _sync(client, sessions, cohort_id, identify(client))
     return 0
@@ -185,13 +188,15 @@ def run_extend(settings: Settings, args: argparse.Namespace) -> int:
 def run_archive(settings: Settings, args: argparse.Namespace) -> int:
     with _database(settings) as sessions, db.session_scope(sessions) as session:
         cohort = _find(session, args)
-        if archive_cohort(session, cohort):
-            print(
-                f"Archived {cohort.name} [{cohort.team_id}]: no more reminders or digests; "
-                "its data stays (`cohort unarchive` undoes this, `cohort purge` deletes it)."
-            )
-        else:
-            print(f"{cohort.name} [{cohort.team_id}] was already archived.")
+        changed = archive_cohort(session, cohort)
+        which = f"{cohort.name} [{cohort.team_id}]"
+    if changed:
+        print(
+            f"Archived {which}: no more reminders or digests; its data stays "
+            "(`cohort unarchive` undoes this, `cohort purge` deletes it)."
+        )
+    else:
+        print(f"{which} was already archived.")
     return 0
 
 
@@ -199,8 +204,8 @@ def run_unarchive(settings: Settings, args: argparse.Namespace) -> int:
     with _database(settings) as sessions, db.session_scope(sessions) as session:
         cohort = _find(session, args)
         changed = unarchive_cohort(session, cohort)
-        state = "is active again" if changed else "was not archived"
-        print(f"{cohort.name} [{cohort.team_id}] {state}.")
+        which = f"{cohort.name} [{cohort.team_id}]"
+    print(f"{which} {'is active again' if changed else 'was not archived'}.")
     return 0
 
 
@@ -275,7 +280,11 @@ def _find(session: Session, args: argparse.Namespace) -> Cohort:
 
 
 def _sync(
-    client: WebClient, sessions: sessionmaker[Session], cohort_id: int, identity: Identity
+    client: WebClient,
+    sessions: sessionmaker[Session],
+    cohort_id: int,
+    identity: Identity,
+    just_created: bool = False,
 ) -> None:
     """Enroll the students' channel and print how it went; a failure is one DomainError line."""
     from bot.webapi.roster import sync_students_channel
@@ -284,6 +293,7 @@ def _sync(
         cohort = session.get(Cohort, cohort_id)
         assert cohort is not None and cohort.students_channel
         name, channel = cohort.name, cohort.students_channel
+    saved = f"{name} is saved, but " if just_created else ""
     retry = f'then run `python -m bot cohort sync "{name}"`'
     try:
         outcome = sync_students_channel(client, sessions, cohort_id, identity.user_id, utcnow())
@@ -291,12 +301,11 @@ def _sync(
         from bot.cli_problems import explain
 
         line, _ = explain(error, None)
-        message = f"{name} is saved, but its students weren't enrolled: {line}; {retry}"
-        raise DomainError(message) from None
+        raise DomainError(f"{saved}its students weren't enrolled: {line}; {retry}") from None
     if outcome.error:
         raise DomainError(
-            f"{name} is saved, but I couldn't read the members of {channel}: "
-            f"{why(outcome.error, channel)}; invite the bot there (/invite @Coffee Chat), {retry}"
+            f"{saved}I couldn't read the members of {channel}: {why(outcome.error, channel)}; "
+            f"invite the bot there ({INVITE}), {retry}"
         )
     already = f" ({outcome.already} already enrolled)" if outcome.already else ""
     people = "student" if outcome.enrolled == 1 else "students"

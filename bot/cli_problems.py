@@ -68,6 +68,8 @@ def _slack_refused(error: SlackApiError) -> tuple[str, int]:
             "`python -m bot manifest` and reinstall it",
             FAILED,
         )
+    if code == "ratelimited" or code.startswith("http_5"):
+        return f"Slack could not answer {method} just now ({code}): try again in a minute", FAILED
     return f"Slack refused {method} ({code}): {why(code)}", FAILED
 
 
