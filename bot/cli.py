@@ -58,10 +58,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.set_defaults(run=run_all)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
-    web = command(sub, "web", "serve Slack's HTTP requests (or Socket Mode) only; no migrations")
-    web.set_defaults(run=run_web)
-    clock = command(sub, "clock", "run the scheduler only: jobs run-due every minute")
-    clock.set_defaults(run=run_clock)
+    web_only = command(
+        sub, "web", "serve Slack's HTTP requests (or Socket Mode) only; no migrations"
+    )
+    web_only.set_defaults(run=run_web)
+    clock_only = command(sub, "clock", "run the scheduler only: jobs run-due every minute")
+    clock_only.set_defaults(run=run_clock)
 
     jobs = command(sub, "jobs", "scheduled work")
     jobs_sub = jobs.add_subparsers(required=True, title="jobs commands", metavar="COMMAND")

@@ -268,6 +268,10 @@ def test_a_name_used_in_two_workspaces_needs_the_team(world: World) -> None:
     with world.session() as session:
         states = {c.team_id: c.active for c in session.scalars(select(Cohort))}
     assert states == {"T0TEAM": True, "T0OTHER": False}
+    with world.session() as session:
+        number = session.scalars(select(Cohort.id).where(Cohort.team_id == "T0OTHER")).one()
+    by_number = shell(world, "cohort", "unarchive", f"#{number}")
+    assert by_number.stdout.strip() == "Mod 5 [T0OTHER] is active again."
 
     missing = shell(world, "cohort", "purge", "Mod 9", "--yes")
     assert missing.returncode == 1
