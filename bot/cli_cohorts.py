@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import db
 from bot.blocks.setup import INVITE
 from bot.cli_args import Parser, command, day, day_or_instant, instant, week_off
+from bot.domain import assignment
 from bot.domain.cohort_lookup import AmbiguousCohort, cohort_named
 from bot.domain.cohorts import CohortSpec, create_cohort, list_cohorts
 from bot.domain.errors import DomainError, InvalidInput
@@ -78,8 +79,8 @@ def _add_create(sub: argparse._SubParsersAction[Parser]) -> None:
     create.add_argument("--student", action="append", default=[], help="user ID (repeat)")
     create.add_argument("--checkpoint", type=instant, default=None, help="ISO 8601 instant")
     create.add_argument("--deadline", type=instant, default=None, help="ISO 8601 instant")
-    create.add_argument("--required-chats", type=int, default=2)
-    create.add_argument("--min-attempts", type=int, default=8)
+    create.add_argument("--required-chats", type=int, default=assignment.REQUIRED_CHATS)
+    create.add_argument("--min-attempts", type=int, default=assignment.MIN_ATTEMPTS)
     create.add_argument(
         "--break", dest="breaks", action="append", default=[], type=week_off,
         help="a week off: YYYY-MM-DD[:WEEKS] (repeat); later weeks move by its length",
