@@ -6,11 +6,12 @@ import os
 import pty
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
 
+from bot.domain.cohorts import CohortSpec, create_cohort
 from bot.domain.reflections import save_answers
 from bot.models import Cohort, Contact, Delivery, Enrollment, Student
 from tests.fakeslack import FakeSlack
@@ -245,19 +246,14 @@ def test_purge_at_a_terminal_wants_the_cohorts_name_typed(world: World) -> None:
 def test_a_name_used_in_two_workspaces_needs_the_team(world: World) -> None:
     world.create_cohort(START)
     with world.session() as session:
-        other = session.scalars(select(Cohort)).one()
-        session.add(
-            Cohort(
-                team_id="T0OTHER",
-                name="Mod 5",
-                timezone=other.timezone,
-                start_date=other.start_date,
-                checkpoint_at=other.checkpoint_at,
-                deadline_at=other.deadline_at,
-                instructors_channel="C0ELSE",
-                created_at=START,
-            )
+        spec = CohortSpec(
+            team_id="T0OTHER",
+            name="Mod 5",
+            start_date=date(2026, 9, 7),
+            timezone="Europe/London",
+            instructors_channel="C0ELSE",
         )
+        create_cohort(session, spec, START)
     done = shell(world, "cohort", "archive", "Mod 5")
     assert done.returncode == 1
     line = only_line(done.stderr)
