@@ -1,4 +1,4 @@
-"""The process commands of the interface contract: serve, migrate, cohorts."""
+"""The process commands of the interface contract: serve, migrate, cohorts, doctor, manifest."""
 
 from __future__ import annotations
 
@@ -7,115 +7,124 @@ import gc
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
-
-from sqlalchemy.exc import OperationalError
 
 from bot import db
-from bot.domain import assignment
-from bot.domain.cohorts import CohortSpec, create_cohort, list_cohorts
-from bot.domain.errors import DomainError
+from bot.cli_args import Parser, command, instant
+from bot.cli_cohorts import add_cohort_commands
+from bot.cli_problems import explain, one_line
 from bot.models import utcnow
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import Settings, load_settings
+from bot.startup import check_slack
 
 log = logging.getLogger("bot")
 
+SILENT = logging.CRITICAL + 1
+# Below LOG_LEVEL=DEBUG, libraries speak only when it matters: Alembic and Socket Mode from
+# WARNING; the Web API client never, since the bot reports every failed call itself.
+QUIET_LOGGERS = {"alembic": logging.WARNING, "slack_sdk": logging.WARNING, "slack_sdk.web": SILENT}
+
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one process command; problems end in one line on stderr and a non-zero code."""
+    """Run one process command; any problem ends in one line on stderr and a non-zero code."""
     args = _parser().parse_args(argv)
+    settings: Settings | None = None
     try:
         settings = load_settings()
-        logging.basicConfig(
-            level=settings.log_level,
-            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        )
+        configure_logging(settings.log_level)
+        if args.run in (run_web, run_all, run_clock):
+            settings.require_slack()
+            check_slack(settings)
         result: int = args.run(settings, args)
         return result
-    except SettingsError as error:
-        print(f"coffee-chat: {error}", file=sys.stderr)
-        return 2
-    except DomainError as error:
-        print(f"coffee-chat: {error.message}", file=sys.stderr)
-        return 1
-    except OperationalError as error:
-        print(f"coffee-chat: cannot reach the database: {error.orig}", file=sys.stderr)
-        return 1
+    except (Exception, KeyboardInterrupt) as error:
+        line, code = explain(error, settings)
+        print(f"coffee-chat: {one_line(line)}", file=sys.stderr)
+        return code
+
+
+def configure_logging(level: str) -> None:
+    """Log lines on stderr at LOG_LEVEL, libraries' own lines kept for what matters."""
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if level != "DEBUG":
+        for name, quiet in QUIET_LOGGERS.items():
+            logging.getLogger(name).setLevel(quiet)
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    parser = Parser(
+        prog="python -m bot",
+        description="Coffee Chat. With no command: migrate the database, then serve Slack "
+        "(HTTP on PORT, or Socket Mode when SLACK_APP_TOKEN is set) and run the clock.",
+    )
     parser.set_defaults(run=run_all)
-    sub = parser.add_subparsers(title="commands")
-    sub.add_parser("web", help="serve Slack's HTTP requests only").set_defaults(run=run_web)
-    sub.add_parser("clock", help="run the scheduler only").set_defaults(run=run_clock)
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+    web_only = command(
+        sub, "web", "serve Slack's HTTP requests (or Socket Mode) only; no migrations"
+    )
+    web_only.set_defaults(run=run_web)
+    clock_only = command(sub, "clock", "run the scheduler only: jobs run-due every minute")
+    clock_only.set_defaults(run=run_clock)
 
-    jobs = sub.add_parser("jobs", help="scheduled work")
-    jobs_sub = jobs.add_subparsers(required=True)
-    due = jobs_sub.add_parser("run-due", help="send every reminder and digest that is due")
-    due.add_argument("--now", type=_instant, default=None, help="ISO 8601 instant; default: now")
+    jobs = command(sub, "jobs", "scheduled work")
+    jobs_sub = jobs.add_subparsers(required=True, title="jobs commands", metavar="COMMAND")
+    due = command(jobs_sub, "run-due", "send every reminder and digest that is due, once")
+    due.add_argument("--now", type=instant, default=None, help="ISO 8601 instant; default: now")
     due.set_defaults(run=run_jobs_due)
 
-    database = sub.add_parser("db", help="database maintenance")
-    database_sub = database.add_subparsers(required=True)
-    database_sub.add_parser("upgrade", help="apply migrations").set_defaults(run=run_upgrade)
+    database = command(sub, "db", "database maintenance")
+    database_sub = database.add_subparsers(required=True, title="db commands", metavar="COMMAND")
+    upgrade = command(database_sub, "upgrade", "apply the database migrations (Procfile release)")
+    upgrade.set_defaults(run=run_upgrade)
 
-    cohort = sub.add_parser("cohort", help="create and list cohorts")
-    cohort_sub = cohort.add_subparsers(required=True)
-    create = cohort_sub.add_parser("create", help="create a cohort")
-    create.add_argument("--team", default=None, help="workspace (team) ID; default: the bot's")
-    create.add_argument("--name", required=True)
-    create.add_argument("--start", required=True, type=_date, help="YYYY-MM-DD, day 1 of Week 1")
-    create.add_argument("--timezone", required=True, help="IANA name, e.g. America/Denver")
-    create.add_argument("--instructors-channel", required=True, help="channel ID, e.g. C0123")
-    create.add_argument("--students-channel", default=None)
-    create.add_argument("--instructor", action="append", default=[], help="user ID (repeat)")
-    create.add_argument("--student", action="append", default=[], help="user ID (repeat)")
-    create.add_argument("--checkpoint", type=_instant, default=None, help="ISO 8601 instant")
-    create.add_argument("--deadline", type=_instant, default=None, help="ISO 8601 instant")
-    create.add_argument("--required-chats", type=int, default=assignment.REQUIRED_CHATS)
-    create.add_argument("--min-attempts", type=int, default=assignment.MIN_ATTEMPTS)
-    create.add_argument(
-        "--break", dest="breaks", action="append", default=[], type=_break,
-        help="a week off: YYYY-MM-DD[:WEEKS] (repeat); later weeks move by its length",
-    )  # fmt: skip
-    create.set_defaults(run=run_cohort_create)
-    extend = cohort_sub.add_parser("extend", help="give one student a later deadline")
-    extend.add_argument("--cohort", required=True, type=int, help="cohort number (cohort list)")
-    extend.add_argument("--student", required=True, help="user ID, e.g. U0123")
-    extend.add_argument(
-        "--until", required=True, type=_date_or_instant,
-        help="YYYY-MM-DD (17:00 cohort time) or an ISO 8601 instant",
-    )  # fmt: skip
-    extend.set_defaults(run=run_cohort_extend)
-    cohort_sub.add_parser("list", help="list cohorts").set_defaults(run=run_cohort_list)
+    add_cohort_commands(sub)
+
+    doctor = command(
+        sub,
+        "doctor",
+        "check settings, database, token, scopes and channel memberships; exit 0 when all is well",
+    )
+    doctor.set_defaults(run=run_doctor)
+    manifest = command(
+        sub, "manifest", "print the Slack app manifest for Socket Mode or for a public URL"
+    )
+    way = manifest.add_mutually_exclusive_group(required=True)
+    way.add_argument("--socket-mode", action="store_true", help="no URLs; Socket Mode on")
+    way.add_argument(
+        "--url", type=_public_url, help="your public https URL, e.g. https://bot.example.com"
+    )
+    manifest.set_defaults(run=run_manifest)
     return parser
 
 
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-09-07") from None
+def _public_url(text: str) -> str:
+    from bot.manifest import check_public_url
 
-
-def _instant(text: str) -> datetime:
     try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not an ISO 8601 instant like 2026-09-18T17:00:00-06:00"
-        ) from None
-    if value.tzinfo is None:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} has no UTC offset; write it like 2026-09-18T17:00:00-06:00"
-        )
-    return value.astimezone(UTC)
+        return check_public_url(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def run_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
-    db.upgrade(settings.database_url)
-    log.info("database is up to date")
+    state = db.upgrade(settings.database_url)
+    print(f"database is up to date ({state.describe()})")
+    return 0
+
+
+def run_doctor(settings: Settings, _args: argparse.Namespace) -> int:
+    from bot.doctor import run_checks
+
+    return run_checks(settings, print)
+
+
+def run_manifest(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.manifest import http_manifest, render, socket_mode_manifest
+
+    if args.socket_mode:
+        manifest = socket_mode_manifest(settings.slash_command)
+    else:
+        manifest = http_manifest(args.url, settings.slash_command)
+    print(render(manifest))
     return 0
 
 
@@ -188,7 +197,6 @@ def run_clock(settings: Settings, _args: argparse.Namespace) -> int:
     """The `clock` process: run_due every minute until SIGTERM."""
     from bot.schedule.clock import run_forever
 
-    settings.require_slack()
     engine = db.engine_for(settings)
     run_forever(settings, engine)
     engine.dispose()
@@ -202,7 +210,7 @@ def run_jobs_due(settings: Settings, args: argparse.Namespace) -> int:
 
     settings.require_slack()
     db.upgrade(settings.database_url)
-    engine = db.make_engine(settings.database_url)
+    engine = db.engine_for(settings)
     now = args.now or utcnow()
     summary = run_due(
         now,
@@ -215,111 +223,3 @@ def run_jobs_due(settings: Settings, args: argparse.Namespace) -> int:
     for error in summary.errors:
         print(f"coffee-chat: {error}", file=sys.stderr)
     return 1 if summary.errors else 0
-
-
-def run_cohort_extend(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.domain.extensions import grant_extension
-
-    engine = db.make_engine(settings.database_url)
-    with db.session_scope(db.make_session_factory(engine)) as session:
-        enrollment = grant_extension(session, args.cohort, args.student, args.until)
-        cohort = enrollment.cohort
-        print(
-            f"{args.student} in {cohort.name}: deadline extended to "
-            f"{_format(enrollment.deadline_override, cohort.timezone)}"
-        )
-    engine.dispose()
-    return 0
-
-
-def _format(instant: datetime | None, timezone: str) -> str:
-    from zoneinfo import ZoneInfo
-
-    from bot.domain.calendar import format_instant
-
-    return format_instant(instant, ZoneInfo(timezone)) if instant else "the cohort's deadline"
-
-
-def _break(text: str) -> dict[str, str]:
-    day, _, weeks = text.partition(":")
-    if not weeks:
-        weeks = "1"
-    try:
-        date.fromisoformat(day)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a break like 2026-09-21 or 2026-09-21:2 (start date:weeks)"
-        ) from None
-    if not weeks.isdigit():
-        raise argparse.ArgumentTypeError(f"{text!r}: the weeks after the colon must be a number")
-    return {"start": day, "weeks": weeks}
-
-
-def _date_or_instant(text: str) -> date | datetime:
-    if len(text) == 10:
-        return _date(text)
-    return _instant(text)
-
-
-def run_cohort_create(settings: Settings, args: argparse.Namespace) -> int:
-    db.upgrade(settings.database_url)
-    engine = db.make_engine(settings.database_url)
-    team_id = args.team or _team_of_bot(settings)
-    spec = CohortSpec(
-        team_id=team_id,
-        name=args.name,
-        start_date=args.start,
-        timezone=args.timezone,
-        instructors_channel=args.instructors_channel,
-        students_channel=args.students_channel,
-        instructor_ids=args.instructor,
-        student_ids=args.student,
-        checkpoint_at=args.checkpoint,
-        deadline_at=args.deadline,
-        required_chats=args.required_chats,
-        min_attempts=args.min_attempts,
-        breaks=args.breaks,
-    )
-    with db.session_scope(db.make_session_factory(engine)) as session:
-        cohort = create_cohort(session, spec, utcnow())
-        print(_describe(cohort))
-    engine.dispose()
-    return 0
-
-
-def run_cohort_list(settings: Settings, _args: argparse.Namespace) -> int:
-    engine = db.make_engine(settings.database_url)
-    with db.session_scope(db.make_session_factory(engine)) as session:
-        cohorts = list_cohorts(session)
-        if not cohorts:
-            print("No cohorts yet. Create one with: python -m bot cohort create --help")
-        for cohort in cohorts:
-            print(_describe(cohort))
-    engine.dispose()
-    return 0
-
-
-def _describe(cohort: object) -> str:
-    from zoneinfo import ZoneInfo
-
-    from bot.domain.calendar import format_instant
-    from bot.models import Cohort
-
-    assert isinstance(cohort, Cohort)
-    tz = ZoneInfo(cohort.timezone)
-    students = len(cohort.enrollments)
-    return (
-        f"#{cohort.id} {cohort.name} [{cohort.team_id}] starts {cohort.start_date} "
-        f"({cohort.timezone}); checkpoint {format_instant(cohort.checkpoint_at, tz)}; "
-        f"deadline {format_instant(cohort.deadline_at, tz)}; "
-        f"instructors' channel {cohort.instructors_channel}; {students} students"
-    )
-
-
-def _team_of_bot(settings: Settings) -> str:
-    """The workspace of the bot token, asked from Slack (auth.test)."""
-    from bot.webapi.client import make_client
-
-    if not settings.slack_bot_token:
-        raise SettingsError("SLACK_BOT_TOKEN is not set: pass --team T0123 or set the token.")
-    return str(make_client(settings).auth_test()["team_id"])

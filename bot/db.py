@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -18,6 +22,49 @@ if TYPE_CHECKING:
     from bot.settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+UPGRADE_COMMAND = "python -m bot db upgrade"
+
+log = logging.getLogger(__name__)
+
+
+class DatabaseNotReady(Exception):
+    """The database answers but is not migrated to the code's revision; says how to fix it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class MigrationState:
+    """Where the database's schema is (Alembic's current revisions) and where the code is."""
+
+    current: tuple[str, ...]
+    heads: tuple[str, ...]
+
+    @property
+    def is_current(self) -> bool:
+        return set(self.current) == set(self.heads)
+
+    def describe(self) -> str:
+        return ", ".join(self.current) or "no tables"
+
+    def problem(self) -> str | None:
+        """None when migrated to head; otherwise one line with the fix."""
+        if self.is_current:
+            return None
+        if not self.current:
+            return f"the database has no tables yet: run `{UPGRADE_COMMAND}`"
+        unknown = set(self.current) - set(known_revisions())
+        if unknown:
+            return (
+                f"the database is at revision {', '.join(sorted(unknown))}, which this version "
+                "of the bot does not know: run the newer version that migrated it"
+            )
+        return (
+            f"the database is at revision {self.describe()} but this version needs "
+            f"{', '.join(self.heads)}: run `{UPGRADE_COMMAND}`"
+        )
 
 
 def engine_for(settings: Settings) -> Engine:
@@ -98,9 +145,52 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "heads") -> None:
-    """Apply migrations up to `revision`."""
-    command.upgrade(alembic_config(url), revision)
+def upgrade(url: str, revision: str = "heads") -> MigrationState:
+    """Apply migrations up to `revision`; logs one line when it changed anything."""
+    config = alembic_config(url)
+    before = _current(url)
+    command.upgrade(config, revision)
+    after = MigrationState(_current(url), head_revisions())
+    if set(before) != set(after.current):
+        log.info("database migrated: %s → %s", ", ".join(before) or "no tables", after.describe())
+    return after
+
+
+def head_revisions() -> tuple[str, ...]:
+    """The revisions the code's migrations end at."""
+    return tuple(_scripts().get_heads())
+
+
+def known_revisions() -> set[str]:
+    return {script.revision for script in _scripts().walk_revisions()}
+
+
+def migration_state(engine: Engine) -> MigrationState:
+    """The database's current revisions next to the code's heads."""
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_heads()
+    return MigrationState(tuple(current), head_revisions())
+
+
+def require_migrated(engine: Engine) -> None:
+    """Raise DatabaseNotReady (one line with the fix) unless the schema is at head."""
+    problem = migration_state(engine).problem()
+    if problem:
+        raise DatabaseNotReady(problem)
+
+
+def _scripts() -> ScriptDirectory:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config)
+
+
+def _current(url: str) -> tuple[str, ...]:
+    engine = make_engine(url)
+    try:
+        return migration_state(engine).current
+    finally:
+        engine.dispose()
 
 
 def is_reachable(engine: Engine) -> bool:

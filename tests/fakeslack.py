@@ -7,8 +7,16 @@ import json
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
+
+MANIFEST = Path(__file__).resolve().parent.parent / "manifest.json"
+
+
+def manifest_scopes() -> list[str]:
+    """The bot scopes manifest.json asks for: what a token of a fresh install holds."""
+    return list(json.loads(MANIFEST.read_text())["oauth_config"]["scopes"]["bot"])
 
 
 @dataclass
@@ -66,6 +74,8 @@ class FakeSlack:
     faults: dict[str, list[Fault]] = field(default_factory=dict)
     page_size: int = 2
     socket_mode_url: str | None = None
+    # Sent as X-OAuth-Scopes on every successful answer, as Slack does; None: no header.
+    scopes: list[str] | None = field(default_factory=manifest_scopes)
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -152,7 +162,8 @@ class FakeSlack:
         if fault is not None:
             self._reply(request, fault.status, fault.body, fault.headers)
             return
-        self._reply(request, 200, self._answer(method, params))
+        scopes = {"X-OAuth-Scopes": ",".join(self.scopes)} if self.scopes is not None else {}
+        self._reply(request, 200, self._answer(method, params), scopes)
 
     def _take_fault(self, method: str) -> Fault | None:
         queue = self.faults.get(method) or []

@@ -78,7 +78,7 @@ def test_all_in_one_migrates_serves_and_stops_on_sigterm(
         if process.poll() is None:
             process.kill()
     output = process.stdout.read() if process.stdout else ""
-    assert "Running upgrade" in output and "stopped" in output
+    assert "database migrated: no tables → 0002_handins" in output and "stopped" in output
 
 
 def test_web_does_not_migrate_but_db_upgrade_does(

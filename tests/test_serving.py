@@ -104,7 +104,8 @@ def test_sigterm_lets_an_acked_listener_finish_its_database_write(
         [sys.executable, "-m", "bot", "cohort", "create", "--team", "T0TEAM", "--name", "Mod 5",
          "--start", "2026-09-07", "--timezone", "UTC", "--instructors-channel", "C0INSTRUCT",
          "--students-channel", STUDENTS],
-        cwd=tmp_path, env=env(database_url), capture_output=True, text=True, timeout=60,
+        cwd=tmp_path, env=env(database_url, held_slack), capture_output=True, text=True,
+        timeout=60,
     )  # fmt: skip
     assert created.returncode == 0, created.stderr
     port = free_port()

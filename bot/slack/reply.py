@@ -38,6 +38,10 @@ SLOW_FORM = (
     ":hourglass_flowing_sand: Slack took too long to open the form, so it didn't open. "
     "Please run the command again."
 )
+AFTER_SAVING = (
+    "What you entered is saved, but something went wrong on my side right after. "
+    "If something you expected didn't happen, try again in a minute or tell your instructor."
+)
 STILL_SAVING = ":hourglass_flowing_sand: Still saving… I'll show the result here in a moment."
 
 
@@ -62,6 +66,7 @@ class Reply:
         self._lock = threading.Lock()
         self._ack: Ack | None = None
         self._acked_late = False
+        self._answered = False
         self._timer: threading.Timer | None = None
 
     # -- commands and buttons --------------------------------------------------------------
@@ -128,6 +133,7 @@ class Reply:
             if not self._acked_late:
                 self._stop_watch()
                 assert self._ack is not None, "saved() answers modal submissions only"
+                self._answered = True
                 if view is None:
                     self._ack()
                 else:
@@ -137,15 +143,22 @@ class Reply:
 
     def refuse_view(self, errors: dict[str, str], message: str) -> dict[str, Any] | None:
         """A refused modal submission: the ack body (`errors` on the form's fields, or the
-        message in place of a form without any), or None when the modal was answered already,
-        which then shows that nothing was saved, and why."""
+        message in place of a form without any), or None when the modal was answered already.
+        Then it shows why: nothing was saved (still saving), or the failure came after the save
+        (the work after it, like posting a hand-in)."""
         with self._lock:
-            if not self._acked_late:
+            saved, late = self._answered, self._acked_late
+            if not (saved or late):
                 self._stop_watch()
+                self._answered = True
                 if errors:
                     return {"response_action": "errors", "errors": errors}
                 view = done_view("Not saved", problem_blocks(message))
                 return {"response_action": "update", "view": view}
+        if saved:
+            log.warning("a modal's work failed after it was saved")
+            self.show_later(done_view("Saved", problem_blocks(AFTER_SAVING)))
+            return None
         reason = " ".join(dict.fromkeys(errors.values())) if errors else message
         self.show_later(done_view("Not saved", problem_blocks(f"Nothing was saved: {reason}")))
         return None

@@ -55,7 +55,9 @@ def retry_handlers(max_rate_limit_wait: int | None = None) -> list[RetryHandler]
     ]
 
 
-def make_client(settings: Settings, max_rate_limit_wait: int | None = None) -> WebClient:
+def make_client(
+    settings: Settings, max_rate_limit_wait: int | None = None, timeout: int = 10
+) -> WebClient:
     """A Web API client pointed at SLACK_API_URL, with our retry handlers.
 
     The scheduler waits out any Retry-After; listeners pass INTERACTIVE_RATE_LIMIT_WAIT.
@@ -63,6 +65,6 @@ def make_client(settings: Settings, max_rate_limit_wait: int | None = None) -> W
     return WebClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,
-        timeout=10,
+        timeout=timeout,
         retry_handlers=retry_handlers(max_rate_limit_wait),
     )

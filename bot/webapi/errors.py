@@ -6,9 +6,21 @@ for HTTP 429, `http_<status>` for other HTTP failures, and a transport error's t
 
 from __future__ import annotations
 
+import http.client
+import urllib.error
 from dataclasses import dataclass
 
+from slack_sdk.errors import SlackApiError
+
 UNCERTAIN = "outcome unknown"  # a try whose outcome we don't know: it may have reached Slack
+# Transport failures: Slack (or the network to it) did not answer at all.
+TRANSPORT_ERRORS = (
+    TimeoutError,
+    ConnectionError,
+    urllib.error.URLError,
+    http.client.HTTPException,
+    OSError,
+)
 
 
 @dataclass(frozen=True)
@@ -84,3 +96,16 @@ def meaning(code: str | None) -> Meaning:
 def why(code: str | None, channel: str = "the channel") -> str:
     """The reason for a failure in plain words, e.g. `I'm not a member of <#C1>`."""
     return meaning(code).why.format(channel=channel)
+
+
+def error_code(error: BaseException) -> str:
+    """The code of a failed call: Slack's error, `ratelimited` for HTTP 429, `http_<status>`
+    when Slack's answer carried none, or a transport error's type name."""
+    if not isinstance(error, SlackApiError):
+        return type(error).__name__
+    response = error.response
+    status = int(getattr(response, "status_code", 200) or 200)
+    if status == 429:
+        return "ratelimited"
+    code = response.get("error") if isinstance(getattr(response, "data", None), dict) else None
+    return str(code) if isinstance(code, str) and code else f"http_{status}"

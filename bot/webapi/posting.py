@@ -7,9 +7,7 @@ for that key in the channel's history, so a message Slack did receive is never p
 
 from __future__ import annotations
 
-import http.client
 import logging
-import urllib.error
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,19 +17,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.blocks.packing import Message
-from bot.webapi.errors import UNCERTAIN, meaning
+from bot.webapi.errors import TRANSPORT_ERRORS, UNCERTAIN, error_code, meaning
 
 log = logging.getLogger(__name__)
 
 EVENT_TYPE = "coffee_chat_delivery"
 HISTORY_SLACK = timedelta(minutes=10)
-TRANSPORT_ERRORS = (
-    TimeoutError,
-    ConnectionError,
-    urllib.error.URLError,
-    http.client.HTTPException,
-    OSError,
-)
 
 
 class SendError(Exception):
@@ -104,8 +95,8 @@ def classify(error: Exception) -> SendError:
         return SendError(message, retry=True, code=type(error).__name__, transient=True)
     response = error.response
     status = int(getattr(response, "status_code", 200) or 200)
-    code = str(response.get("error") or f"http_{status}") if response is not None else "unknown"
-    if status == 429 or code == "ratelimited":
+    code = error_code(error)
+    if code == "ratelimited":
         headers = {k.lower(): v for k, v in (response.headers or {}).items()}
         after = headers.get("retry-after")
         seconds = float(after[0] if isinstance(after, list) else after) if after else None

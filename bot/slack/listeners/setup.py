@@ -8,14 +8,11 @@ from typing import Any
 
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks.ids import Callback
 from bot.blocks.setup import ROSTER_FAILED, RosterOutcome, saved_view, setup_modal, setup_report
-from bot.db import session_scope
 from bot.domain.errors import COMMAND, InvalidInput
-from bot.domain.roster import enroll_members
 from bot.domain.setup import save_cohort, setup_draft
 from bot.models import Cohort
 from bot.slack.asker import Asker
@@ -23,7 +20,8 @@ from bot.slack.parsing import Form
 from bot.slack.reply import Reply
 from bot.slack.routes import Routes
 from bot.slack.submissions import cohort_spec
-from bot.webapi.lookups import bot_missing_from, channel_members, profile_of
+from bot.webapi.lookups import bot_missing_from
+from bot.webapi.roster import sync_students_channel
 
 log = logging.getLogger(__name__)
 
@@ -68,43 +66,27 @@ def save_setup(
     is_admin = asker.profile.is_admin
     saved = save_cohort(session, spec, asker.user_id, cohort_id, is_admin, now)
     reply.saved(saved_view(saved.cohort, saved.created, reply.command))
-    roster = sync_roster(client, sessions, saved.cohort, context.bot_user_id, now)
+    roster = _enroll_channel(client, sessions, saved.cohort, context.bot_user_id, now)
     missing = bot_missing_from(client, saved.cohort.instructors_channel)
     reply.dm(*setup_report(saved.cohort, saved.created, roster, missing))
 
 
-def sync_roster(
+def _enroll_channel(
     client: WebClient,
     sessions: sessionmaker[Session],
     cohort: Cohort,
     bot_user_id: str | None,
     now: datetime,
 ) -> RosterOutcome | None:
-    """Enroll every person in the students' channel (not bots, not instructors)."""
+    """Enroll the students' channel, if there is one; a failure is reported, not raised (the
+    cohort is saved, and saving it again retries)."""
     if not cohort.students_channel:
         return None
     try:
-        members = channel_members(client, cohort.students_channel)
-    except SlackApiError as error:
-        code = str(error.response.get("error") or "error")
-        log.warning("conversations.members %s failed: %s", cohort.students_channel, code)
-        return RosterOutcome(error=code)
-    try:
-        instructors = set(cohort.instructor_ids or [])
-        skip = {bot_user_id} if bot_user_id else set()
-        for member in members:
-            if member not in instructors and member not in skip:
-                profile = profile_of(client, member)
-                if profile.is_bot or profile.is_admin:
-                    skip.add(member)
-        with session_scope(sessions) as session:
-            current = session.get(Cohort, cohort.id)
-            assert current is not None
-            result = enroll_members(session, current, members, skip, now)
+        return sync_students_channel(client, sessions, cohort.id, bot_user_id, now)
     except Exception:
         log.exception("enrolling the students' channel of cohort %s failed", cohort.id)
         return RosterOutcome(error=ROSTER_FAILED)
-    return RosterOutcome(enrolled=len(result.enrolled), already=len(result.already))
 
 
 def register(routes: Routes) -> None:
