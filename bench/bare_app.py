@@ -19,7 +19,8 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from sqlalchemy import create_engine
 
-from bot.slack.server import HttpServer, make_wsgi_app, stop_on_sigterm
+from bot.signals import stop_on_sigterm
+from bot.slack.server import HttpServer, make_wsgi_app
 
 DEFAULT_TOKEN = "xoxb-bench"
 DEFAULT_SIGNING_SECRET = "bench-signing-secret"
@@ -55,7 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     app = create_bare_app(args.api_url, args.token, args.signing_secret)
     engine = create_engine("sqlite://")
-    server = HttpServer(make_wsgi_app(app, engine), args.host, args.port)
+    wsgi = make_wsgi_app(app, engine, signing_secret=args.signing_secret)
+    server = HttpServer(wsgi, args.host, args.port)
     stop_on_sigterm(server.close)
     try:
         server.serve_forever()

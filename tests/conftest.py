@@ -157,7 +157,8 @@ def running_bot(
     engine = db.make_engine(settings.database_url)
     sessions = db.make_session_factory(engine)
     app = create_app(settings, sessions, clock=clock)
-    server = HttpServer(make_wsgi_app(app, engine), "127.0.0.1", 0)
+    wsgi = make_wsgi_app(app, engine, signing_secret=settings.slack_signing_secret)
+    server = HttpServer(wsgi, "127.0.0.1", 0)
     server.start_in_thread()
     base_url = f"http://127.0.0.1:{server.port}"
     sender = SlackSender(base_url, SIGNING_SECRET, fake_slack.url + "/response")
