@@ -15,6 +15,7 @@ from typing import Any
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from bot.blocks.help import help_blocks
 from bot.blocks.text import escape, linked_name, name, quote
 from bot.domain.errors import InvalidInput
 from bot.domain.linkedin import looks_like_linkedin, normalize_linkedin_url
@@ -251,6 +252,19 @@ def test_a_linked_name_is_one_link_to_the_normalised_profile_and_nothing_else(
     target, label = shown[1:-1].split("|", 1)
     assert target == url and not MENTION.match(shown)
     assert no_markup(label) and "|" not in label
+
+
+@PROPERTIES
+@given(text_or_hostile)
+@example("<!channel>")
+def test_the_help_shown_for_an_unknown_subcommand_quotes_it_without_markup(typed: str) -> None:
+    subcommand = split_command(typed).subcommand
+    problem = f"I don't know `{subcommand[:30]}`. Here's what I can do:"  # as the listener says
+    blocks = help_blocks("/coffee", problem)
+    texts = [b["text"]["text"] for b in blocks if b.get("text")]
+    texts += [e["text"] for b in blocks for e in b.get("elements", [])]
+    assert texts and all(no_markup(text) for text in texts)
+    assert unescape(texts[0]) == f":warning: {problem}"
 
 
 # -- referrals (bot/domain/referrals.py) --------------------------------------------------------
