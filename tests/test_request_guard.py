@@ -165,6 +165,8 @@ MALFORMED: dict[str, Send] = {
     "JSON string": as_json(json.dumps(SENTINEL)),
     "JSON null": as_json("null"),
     "JSON without type": as_json(without(event_callback(), "type")),
+    "payload with a lone surrogate": payload(element(value="Ada \ud800")),
+    "JSON with a lone surrogate key": as_json('{"type": "event_callback", "\\udfff": 1}'),
     "JSON nested too deep": as_json("[" * 100_000 + "]" * 100_000),
     "JSON with a 5000-digit number": as_json('{"type": "event_callback", "n": ' + "9" * 5000 + "}"),
     "form body sent as JSON": as_json(urlencode(command())),
@@ -219,6 +221,9 @@ MALFORMED: dict[str, Send] = {
     "selected_options not a list": payload(element(selected_options={"value": "1"})),
     "selected_users not strings": payload(element(selected_users=[1, 2])),
     "selected_date_time a string": payload(element(selected_date_time="tomorrow")),
+    "selected_date_time past year 9999": payload(element(selected_date_time=10**12)),
+    "selected_users not Slack IDs": payload(element(selected_users=["U0TEACH", "<!here>"])),
+    "selected_conversation not a Slack ID": payload(element(selected_conversation="#general")),
     "view_closed without view": payload({"type": "view_closed", "user": USER}),
     "block in a modal action not an object": payload(
         block_actions(view={"id": "V1", "type": "modal", "state": {"values": {"b": 1}}})

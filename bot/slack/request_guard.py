@@ -290,6 +290,10 @@ def _json_object(text: str, where: str) -> dict[str, Any]:
         raise Malformed(where, "is not JSON") from error
     if not isinstance(value, dict):
         raise Malformed(where, "is not a JSON object")
+    try:  # JSON can escape half a surrogate pair (\ud800), which no UTF-8 text holds
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise Malformed(where, "holds a lone surrogate, not Unicode text") from error
     return value
 
 
@@ -428,12 +432,11 @@ _STRING_STATES = (
     "action_ts",
     "selected_date",
     "selected_time",
-    "selected_conversation",
-    "selected_channel",
-    "selected_user",
     "timezone",
 )
-_LIST_STATES = ("selected_users", "selected_conversations", "selected_channels")
+_ID_STATES = ("selected_conversation", "selected_channel", "selected_user")
+_ID_LIST_STATES = ("selected_users", "selected_conversations", "selected_channels")
+_UNIX_TIMES = range(-62_135_596_800, 253_402_300_800)  # what a datetime holds: years 1 to 9999
 
 
 def _check_action(action: Any, at: str, needs_id: bool) -> None:
@@ -443,18 +446,20 @@ def _check_action(action: Any, at: str, needs_id: bool) -> None:
     _string(action, "action_id", at, required=needs_id)
     for name in _STRING_STATES:
         _string(action, name, at, nullable=True)
+    for name in _ID_STATES:
+        _id(action, name, at, nullable=True)
     if "selected_date_time" in action and action["selected_date_time"] is not None:
         stamp = action["selected_date_time"]
-        if isinstance(stamp, bool) or not isinstance(stamp, int):
-            raise Malformed(f"{at}.selected_date_time", "is not a whole number")
+        if isinstance(stamp, bool) or not isinstance(stamp, int) or stamp not in _UNIX_TIMES:
+            raise Malformed(f"{at}.selected_date_time", "is not a Unix time")
     if "selected_option" in action and action["selected_option"] is not None:
         _check_option(action["selected_option"], f"{at}.selected_option")
     for number, option in enumerate(_array(action, "selected_options", at) or []):
         _check_option(option, f"{at}.selected_options[{number}]")
-    for name in _LIST_STATES:
+    for name in _ID_LIST_STATES:
         items = _array(action, name, at) or []
-        if not all(isinstance(item, str) for item in items):
-            raise Malformed(f"{at}.{name}", "holds something other than strings")
+        if not all(isinstance(item, str) and _SLACK_ID.fullmatch(item) for item in items):
+            raise Malformed(f"{at}.{name}", "holds something other than Slack IDs")
 
 
 def _check_option(option: Any, at: str) -> None:
