@@ -416,6 +416,8 @@ def test_what_slack_really_sends_goes_through(bot: Bot, caplog: pytest.LogCaptur
     closed = {"type": "view_closed", "team": {"id": TEAM}, "user": USER, "is_cleared": False}
     closed["view"] = view_submission()["view"]
     assert sender.payload(closed).status not in {400, 401}
+    dialog = {"type": "dialog_submission", "callback_id": "d", "user": {"id": STUDENT}}
+    assert sender.payload({**dialog, "team": {"id": TEAM}, "submission": {}}).status == 404
     grid = command(enterprise_id="E0ORG", enterprise_name="Org", text="help", **here)
     assert sender.post(urlencode(grid)).status == 200
     assert sender.post(urlencode(command(text="", channel_id="D0DM", **here))).status == 200

@@ -51,6 +51,7 @@ _COMMAND_FIELDS = ("command", "team_id", "user_id", "response_url", "trigger_id"
 _COMMAND_IDS = ("team_id", "user_id", "channel_id", "enterprise_id")
 _NOT_IN_COMMANDS = ("authorizations", "response_urls")
 _VIEW_TYPES = {"view_submission", "view_closed"}
+_TEAM_READ = {"block_actions", *_VIEW_TYPES}  # listeners key these by the user's team
 
 
 class Malformed(Exception):
@@ -377,7 +378,7 @@ def _check_interactive(body: dict[str, Any], kind: str, where: str) -> None:
     if not isinstance(user, dict):
         raise Malformed(at, "is missing or not an object")
     _id(user, "id", at, required=True)
-    _id(user, "team_id", at, required=True)
+    _id(user, "team_id", at, required=kind in _TEAM_READ, nullable=kind not in _TEAM_READ)
     for name in ("callback_id", "action_id", "block_id"):
         _string(body, name, where)
     if kind == "block_actions":
