@@ -1,31 +1,35 @@
-"""The baseline: a bare `slack_bolt.App` with default settings behind the bot's own HTTP front.
+"""The baseline: a bare `slack_bolt.App` with default settings, served as `python -m bot web` is.
 
 One `/coffee` listener that acks and then calls `respond("ok")`; Bolt's default listener pool
-(5 threads), default ack timeout (3 s). It is served by the same waitress front as the bot
-(`bot.slack.server.HttpServer` + `make_wsgi_app`, `/healthz` backed by an in-memory SQLite
-engine), so the benchmark compares only the app behind it.
+(5 threads), default ack timeout (3 s). It runs under the bot's own gunicorn front
+(`bot.web.GunicornServer` with `gunicorn_options`: gthread, the same WEB_WORKERS and
+WEB_THREADS from the environment, the same timeouts) and `make_wsgi_app` (`/healthz` on an
+in-memory SQLite engine), so a benchmark compares only the app behind them.
 
-    python bench/bare_app.py --port 3001 --api-url http://127.0.0.1:8000/api/
+    WEB_WORKERS=4 python bench/bare_app.py --port 3001 --api-url http://127.0.0.1:8000/api/
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
 import os
+import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
-from sqlalchemy import create_engine
 
-from bot.signals import stop_on_sigterm
-from bot.slack.server import HttpServer, make_wsgi_app
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bot.settings import SettingsError, load_settings  # noqa: E402
+from bot.web import GunicornServer, Worker, gunicorn_options  # noqa: E402
 
 DEFAULT_TOKEN = "xoxb-bench"
 DEFAULT_SIGNING_SECRET = "bench-signing-secret"
-
-log = logging.getLogger("bench.bare_app")
+SHARED_MODULES = ("slack_bolt", "slack_sdk", "sqlalchemy", "bot.slack.server")
 
 
 def create_bare_app(api_url: str, token: str, signing_secret: str) -> App:
@@ -40,6 +44,17 @@ def create_bare_app(api_url: str, token: str, signing_secret: str) -> App:
     return app
 
 
+def bare_worker(api_url: str, token: str, signing_secret: str) -> Worker:
+    """The bare app in one gunicorn worker."""
+    from sqlalchemy import create_engine
+
+    from bot.slack.server import make_wsgi_app
+
+    engine = create_engine("sqlite://")
+    app = create_bare_app(api_url, token, signing_secret)
+    return Worker(make_wsgi_app(app, engine, signing_secret=signing_secret), engine.dispose)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="A bare Bolt app, the benchmark baseline.")
     parser.add_argument("--port", type=int, required=True)
@@ -51,20 +66,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=os.environ.get("SLACK_SIGNING_SECRET", DEFAULT_SIGNING_SECRET),
     )
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    app = create_bare_app(args.api_url, args.token, args.signing_secret)
-    engine = create_engine("sqlite://")
-    wsgi = make_wsgi_app(app, engine, signing_secret=args.signing_secret)
-    server = HttpServer(wsgi, args.host, args.port)
-    stop_on_sigterm(server.close)
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        server.close()
-    engine.dispose()
-    log.info("stopped")
+        settings = load_settings(env_file=None).model_copy(update={"port": args.port})
+    except SettingsError as error:
+        print(f"bare_app: {error}", file=sys.stderr)
+        return 2
+    server = GunicornServer(
+        gunicorn_options(settings, host=args.host),
+        lambda: bare_worker(args.api_url, args.token, args.signing_secret),
+        shared=SHARED_MODULES,
+    )
+    server.run()
     return 0
 
 

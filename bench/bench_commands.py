@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.proctree import tree_memory  # noqa: E402
 from tests.fakeslack import FakeSlack  # noqa: E402
 from tests.slackreq import SlackSender  # noqa: E402
 
@@ -194,12 +195,12 @@ class Server:
             time.sleep(0.1)
 
     def record_rss(self, moment: str) -> None:
+        """RSS of the server's processes (gunicorn's master and workers), summed."""
         if self.process is None:
             return
-        status = Path(f"/proc/{self.process.pid}/status").read_text()
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        self.rss[moment] = int(fields["VmRSS"].split()[0]) / 1024
-        self.rss["peak"] = int(fields["VmHWM"].split()[0]) / 1024
+        memory = tree_memory(self.process.pid)
+        self.rss[moment] = memory.rss
+        self.rss["peak"] = memory.hwm
 
     def stop(self) -> None:
         """SIGTERM (requests in flight finish), then SIGKILL after STOP_TIMEOUT."""

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy.exc import OperationalError
 
 from bot import db
+from bot.domain import assignment
 from bot.domain.cohorts import CohortSpec, create_cohort, list_cohorts
 from bot.domain.errors import DomainError
 from bot.models import utcnow
@@ -72,8 +73,8 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--student", action="append", default=[], help="user ID (repeat)")
     create.add_argument("--checkpoint", type=_instant, default=None, help="ISO 8601 instant")
     create.add_argument("--deadline", type=_instant, default=None, help="ISO 8601 instant")
-    create.add_argument("--required-chats", type=int, default=2)
-    create.add_argument("--min-attempts", type=int, default=8)
+    create.add_argument("--required-chats", type=int, default=assignment.REQUIRED_CHATS)
+    create.add_argument("--min-attempts", type=int, default=assignment.MIN_ATTEMPTS)
     create.add_argument(
         "--break", dest="breaks", action="append", default=[], type=_break,
         help="a week off: YYYY-MM-DD[:WEEKS] (repeat); later weeks move by its length",
@@ -119,8 +120,14 @@ def run_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def run_web(settings: Settings, _args: argparse.Namespace) -> int:
+    """The `web` process: gunicorn (WEB_WORKERS × WEB_THREADS); with SLACK_APP_TOKEN, one
+    process holding the Socket Mode connection, as `python -m bot` does."""
+    from bot.web import serve_web
+
     settings.require_slack()
-    return serve(settings, with_clock=False)
+    if settings.slack_app_token:
+        return serve(settings, with_clock=False)
+    return serve_web(settings)
 
 
 def run_all(settings: Settings, _args: argparse.Namespace) -> int:
@@ -135,7 +142,7 @@ def serve(settings: Settings, with_clock: bool) -> int:
     from bot.slack.app import create_app, listener_pool
     from bot.slack.server import HttpServer, make_wsgi_app
 
-    engine = db.make_engine(settings.database_url)
+    engine = db.engine_for(settings)
     listeners = listener_pool()
     app = create_app(settings, db.make_session_factory(engine), executor=listeners)
     wsgi = make_wsgi_app(app, engine, signing_secret=settings.slack_signing_secret)
@@ -183,7 +190,7 @@ def run_clock(settings: Settings, _args: argparse.Namespace) -> int:
     from bot.schedule.clock import run_forever
 
     settings.require_slack()
-    engine = db.make_engine(settings.database_url)
+    engine = db.engine_for(settings)
     run_forever(settings, engine)
     engine.dispose()
     return 0

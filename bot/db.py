@@ -5,18 +5,40 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.settings import DEFAULT_DB_MAX_OVERFLOW, DEFAULT_DB_POOL_SIZE, DEFAULT_DB_POOL_TIMEOUT
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for the URL; SQLite gets foreign keys, WAL and a busy timeout."""
+def engine_for(settings: Settings) -> Engine:
+    """The engine for DATABASE_URL with the pool of DB_POOL_SIZE, DB_MAX_OVERFLOW and
+    DB_POOL_TIMEOUT (one per process: a web worker, the clock)."""
+    return make_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout,
+    )
+
+
+def make_engine(
+    url: str,
+    pool_size: int = DEFAULT_DB_POOL_SIZE,
+    max_overflow: int = DEFAULT_DB_MAX_OVERFLOW,
+    pool_timeout: float = DEFAULT_DB_POOL_TIMEOUT,
+) -> Engine:
+    """An engine for the URL; SQLite gets foreign keys, WAL and a busy timeout. The pool
+    limits are for PostgreSQL, whose plans cap connections; SQLite keeps SQLAlchemy's pool."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -25,9 +47,9 @@ def make_engine(url: str) -> Engine:
     return create_engine(
         url,
         pool_pre_ping=True,
-        pool_size=10,
-        max_overflow=10,
-        pool_timeout=5,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_timeout=pool_timeout,
         connect_args={"connect_timeout": 5},
     )
 

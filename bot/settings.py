@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from pydantic import ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 DEFAULT_DATABASE_URL = "sqlite:///coffee_chat.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+# Serving and connection pools: why these defaults, with the arithmetic, is in .env.example.
+MAX_DEFAULT_WEB_WORKERS = 4
+DEFAULT_WEB_THREADS = 8
+DEFAULT_DB_POOL_SIZE = 2
+DEFAULT_DB_MAX_OVERFLOW = 1
+DEFAULT_DB_POOL_TIMEOUT = 5.0
+# The range each number may take: (lowest, highest).
+LIMITS: dict[str, tuple[float, float]] = {
+    "web_workers": (1, 32),
+    "web_threads": (1, 64),
+    "db_pool_size": (1, 100),
+    "db_max_overflow": (0, 100),
+    "db_pool_timeout": (0.1, 30),
+}
 
 WHERE_TO_GET = {
     "SLACK_BOT_TOKEN": "the Bot User OAuth Token (xoxb-…) under OAuth & Permissions after you "
@@ -22,6 +37,18 @@ WHERE_TO_GET = {
     "DATABASE_URL": "a SQLAlchemy URL such as sqlite:///coffee_chat.db or "
     "postgresql://user:pass@host:5432/db",
 }
+
+
+def usable_cores() -> int:
+    """The CPUs this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def default_web_workers() -> int:
+    """Two gunicorn workers per usable core, at most MAX_DEFAULT_WEB_WORKERS."""
+    return min(2 * usable_cores(), MAX_DEFAULT_WEB_WORKERS)
 
 
 class SettingsError(Exception):
@@ -45,6 +72,18 @@ class Settings(BaseSettings):
     port: int = 3000
     slash_command: str = "/coffee"
     log_level: str = "INFO"
+    web_workers: int = Field(default_factory=default_web_workers)
+    web_threads: int = DEFAULT_WEB_THREADS
+    db_pool_size: int = DEFAULT_DB_POOL_SIZE
+    db_max_overflow: int = DEFAULT_DB_MAX_OVERFLOW
+    db_pool_timeout: float = DEFAULT_DB_POOL_TIMEOUT
+
+    @field_validator(*LIMITS, mode="before")
+    @classmethod
+    def _within_limits(cls, value: object, info: ValidationInfo) -> float:
+        return within_limits(
+            value, info.field_name or "", decimals=info.field_name == "db_pool_timeout"
+        )
 
     @field_validator("database_url")
     @classmethod
@@ -105,6 +144,20 @@ def normalise_database_url(value: str) -> str:
         if not parent.exists():
             raise ValueError(f"points into a folder that does not exist: {parent}")
     return value
+
+
+def within_limits(value: object, field: str, decimals: bool = False) -> float:
+    """A number of the field's LIMITS; whole unless `decimals`."""
+    low, high = LIMITS[field]
+    kind = "a number of seconds" if decimals else "a whole number"
+    problem = ValueError(f"must be {kind} from {low:g} to {high:g}, not {value!r}")
+    try:
+        number = float(value) if decimals else int(str(value).strip())  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise problem from None
+    if not low <= number <= high:
+        raise problem
+    return number
 
 
 def load_settings(env_file: str | None = ".env") -> Settings:

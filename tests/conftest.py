@@ -81,8 +81,8 @@ def fake_slack() -> Iterator[FakeSlack]:
     fake.stop()
 
 
-@pytest.fixture
-def settings(database_url: str, fake_slack: FakeSlack) -> Settings:
+def settings_for(database_url: str, fake_slack: FakeSlack) -> Settings:
+    """The bot's settings for a test: the fake Slack, this database, no .env file."""
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         slack_bot_token="xoxb-test-token",
@@ -90,6 +90,11 @@ def settings(database_url: str, fake_slack: FakeSlack) -> Settings:
         slack_api_url=fake_slack.api_url,
         database_url=database_url,
     )
+
+
+@pytest.fixture
+def settings(database_url: str, fake_slack: FakeSlack) -> Settings:
+    return settings_for(database_url, fake_slack)
 
 
 @dataclass

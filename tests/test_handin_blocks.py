@@ -15,6 +15,7 @@ from bot.blocks.reflections import (
     reflect_modal,
     submit_modal,
 )
+from bot.domain.handins import HandinForm, PostOutcome
 from bot.domain.reflections import ANSWER_MAX, KEYS, QUESTIONS
 from bot.models import Chat, Cohort, Contact, Submission
 from tests.blockkit import assert_valid_blocks, assert_valid_view
@@ -70,7 +71,8 @@ def test_the_modals_hold_full_answers_and_many_chats() -> None:
     chats = [chat(i, f"Person {i} " + "n" * 90, f"person-{i}") for i in range(1, 131)]
 
     reflect = reflect_modal(answers, "/coffee", {"channel_id": "C1"})
-    submit = submit_modal(chats, [1, 2], answers, None, DEADLINE, "America/Denver", NOW, {})
+    form = HandinForm(chats, [1, 2], answers, None, DEADLINE, "America/Denver")
+    submit = submit_modal(form, NOW, {})
 
     assert_valid_view(reflect)
     assert_valid_view(submit)
@@ -85,15 +87,14 @@ def test_the_modals_hold_full_answers_and_many_chats() -> None:
 @pytest.mark.parametrize("error", [None, "not_in_channel", "ratelimited", "http_503", "URLError"])
 def test_every_result_the_student_can_see_is_valid(state: str, error: str | None) -> None:
     for late in (False, True):
-        blocks = handin_result(
-            state,
+        outcome = PostOutcome(
+            state,  # type: ignore[arg-type]
             updated=late,
             permalink="https://test.slack.com/archives/C1/p1",
             error=error,
-            late=late,
-            deadline=DEADLINE,
-            timezone="America/Denver",
-            command="/coffee",
+        )
+        blocks = handin_result(
+            outcome, late=late, deadline=DEADLINE, timezone="America/Denver", command="/coffee"
         )
         assert_valid_blocks(blocks)
     assert_valid_blocks(handin_delivered(None, updated=False))

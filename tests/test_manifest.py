@@ -41,7 +41,7 @@ def called_methods() -> set[str]:
 def listened_events() -> set[str]:
     names: set[str] = set()
     for path in (ROOT / "bot").rglob("*.py"):
-        names |= set(re.findall(r"app\.event\(\"([a-z_]+)\"\)", path.read_text()))
+        names |= set(re.findall(r"(?:app|routes)\.event\(\"([a-z_]+)\"", path.read_text()))
     return names
 
 

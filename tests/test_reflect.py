@@ -220,7 +220,7 @@ def test_a_logged_chat_offers_reflect_now_and_recalls_what_to_do_differently(bot
 
     bot.send.block_action(reflect["action_id"], reflect["value"], response_url=None)
 
-    opened = bot.wait_for("views.open")
+    opened = bot.wait_for("views.open", count=2)
     assert len(opened) == 2  # the first one was the reflection saved above
     view = opened[-1].view()
     assert view["callback_id"] == Callback.REFLECT_MODAL

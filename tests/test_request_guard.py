@@ -38,7 +38,7 @@ def block_actions(**changes: Any) -> dict[str, Any]:
         "container": {"type": "message", "is_ephemeral": True},
         "response_url": "https://hooks.slack.com/actions/T0TEAM/1/abc",
         "actions": [
-            {"type": "button", "action_id": "list_page_1", "value": "1", "block_id": SENTINEL}
+            {"type": "button", "action_id": "list_page_older", "value": "1", "block_id": SENTINEL}
         ],
     }
     return {**payload, **changes}
@@ -173,7 +173,7 @@ MALFORMED: dict[str, Send] = {
     # block_actions
     "actions empty": payload(block_actions(actions=[])),
     "actions missing": payload(without(block_actions(), "actions")),
-    "actions not a list": payload(block_actions(actions={"action_id": "list_page_1"})),
+    "actions not a list": payload(block_actions(actions={"action_id": "list_page_older"})),
     "action a number": payload(block_actions(actions=[1])),
     "action a string": payload(block_actions(actions=[SENTINEL])),
     "action without action_id": payload(block_actions(actions=[{"value": "1"}])),

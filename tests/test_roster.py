@@ -42,7 +42,9 @@ def roster(bot: Bot, cohort_id: int | None = None) -> dict[str, bool]:
 
 
 def dm_to(bot: Bot, user: str) -> list[Call]:
-    return bot.wait_for("chat.postMessage", where=lambda c: c.params.get("channel") == f"D{user}")
+    return bot.wait_for(
+        "chat.postMessage", where=lambda c: c.params.get("channel") in (user, f"D{user}")
+    )
 
 
 def set_up_with_students_channel(bot: Bot) -> Cohort:

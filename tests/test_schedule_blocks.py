@@ -10,13 +10,7 @@ import pytest
 from bot.blocks import digests, reminders
 from bot.blocks.packing import Message, size
 from bot.domain.calendar import Break
-from bot.domain.schedule_rules import (
-    ChatFacts,
-    CohortFacts,
-    OutreachFacts,
-    Reflection,
-    StudentFacts,
-)
+from bot.domain.standing import Attempt, ChatFacts, CohortFacts, ReflectionState, Standing
 from tests.blockkit import assert_valid_blocks
 
 NOW = datetime(2026, 9, 18, 23, tzinfo=UTC)
@@ -42,12 +36,12 @@ def cohort(**overrides: object) -> CohortFacts:
     return CohortFacts(**values)  # type: ignore[arg-type]
 
 
-def attempt(n: int, status: str = "sent", long: bool = False) -> OutreachFacts:
+def attempt(n: int, status: str = "sent", long: bool = False) -> Attempt:
     name = f"Person Number {n}" + (
         " With An Extraordinarily Long Hyphenated-Name" * 2 if long else ""
     )
     slug = f"person-{n}" + ("-with-an-extraordinarily-long-profile-slug-indeed" if long else "")
-    return OutreachFacts(
+    return Attempt(
         id=n,
         contact_id=n,
         name=name,
@@ -59,22 +53,31 @@ def attempt(n: int, status: str = "sent", long: bool = False) -> OutreachFacts:
 
 
 def student(
-    n: int, chats: int = 0, tried: int = 0, long: bool = False, **kw: object
-) -> StudentFacts:
+    n: int,
+    chats: int = 0,
+    tried: int = 0,
+    long: bool = False,
+    outreach: tuple[Attempt, ...] | None = None,
+    **kw: object,
+) -> Standing:
+    attempts = outreach or tuple(attempt(n * 1000 + k, long=long) for k in range(tried))
+    unanswered = tuple(sorted((a for a in attempts if a.unanswered), key=lambda a: a.id))
     values: dict[str, object] = {
         "student_id": n,
         "user_id": f"U0S{n:03}",
         "enrolled_at": NOW - timedelta(days=20),
         "deadline_at": NOW + timedelta(days=14),
         "extended": False,
-        "outreach": tuple(attempt(n * 1000 + k, long=long) for k in range(tried)),
+        "attempts": len(attempts),
+        "unanswered": unanswered,
+        "unanswered_count": len(unanswered),
         "chats": tuple(
             ChatFacts(n * 1000 + 900 + k, f"Chat {k}", None, date(2026, 9, 9), NOW)
             for k in range(chats)
         ),
         **kw,
     }
-    return StudentFacts(**values)  # type: ignore[arg-type]
+    return Standing(**values)  # type: ignore[arg-type]
 
 
 def assert_fits(message: Message) -> None:
@@ -118,12 +121,13 @@ def test_checkpoint_digest_lists_unanswered_contacts_and_flags_fewer_than_8() ->
     assert_fits(message)
     text = text_of(message)
     assert (
-        "*4 of 5 students* have fewer than 2 chats; *2* of them tried fewer than 8 people" in text
+        "*4 of 5 students* have fewer than 2 chats; *2* of them have fewer than 8 people on "
+        "their list of who hasn't responded" in text
     )
     order = [int(u) for u in re.findall(r"<@U0S(\d+)>", text)]
     assert order == [3, 4, 5, 2]  # no chat and few tries; no chat; one chat and few; one chat
     sections = {int(m.group(1)): m.group(0) for m in re.finditer(r"<@U0S(\d+)>[^\n]*", text)}
-    assert "fewer than 8 attempts" in sections[3] and "fewer than 8 attempts" in sections[5]
+    assert "unanswered, fewer than 8" in sections[3] and "unanswered, fewer than 8" in sections[5]
     assert "fewer than 8" not in sections[4] and "fewer than 8" not in sections[2]
     for k in range(9):
         assert f"<https://www.linkedin.com/in/person-{2000 + k}|Person Number {2000 + k}>" in text
@@ -164,7 +168,7 @@ def test_the_deadline_digest_says_who_handed_in_who_is_missing_and_who_has_more_
     students = [
         student(1, chats=2, submitted_at=NOW),
         student(2, chats=2, submitted_at=NOW, submission_late=True),
-        student(3, chats=1, reflection=Reflection.DRAFT),
+        student(3, chats=1, reflection=ReflectionState.DRAFT),
         student(4, chats=0),
         student(5, chats=0, extended=True, deadline_at=NOW + timedelta(days=21)),
     ]
@@ -199,13 +203,13 @@ def test_every_reminder_is_valid_block_kit_and_escapes_names() -> None:
         reminders.weekly_nudge(c, student(3, chats=2), 4, "/coffee"),
         reminders.thank_you(c, chat),
         reminders.thank_you_recorded(chat.name, chat.linkedin_url),
-        reminders.follow_up(c, [(attempt(1), 1)], "/coffee"),
-        reminders.follow_up(c, [(attempt(n, long=True), 1) for n in range(120)], "/coffee"),
+        reminders.follow_up(c, student(5, outreach=(attempt(1),)), [attempt(1)], NOW, "/coffee"),
+        reminders.follow_up(c, busy, list(busy.unanswered[:120]), NOW, "/coffee"),
         reminders.checkpoint_dm(c, nobody, "/coffee"),
         reminders.checkpoint_dm(c, busy, "/coffee"),
         reminders.deadline_reminder(c, busy, "/coffee"),
         reminders.deadline_reminder(
-            c, student(4, chats=2, reflection=Reflection.COMPLETE), "/coffee"
+            c, student(4, chats=2, reflection=ReflectionState.COMPLETE), "/coffee"
         ),
         reminders.channel_alert(c, "Week 2 checkpoint digest", "not_in_channel", "/coffee"),
     ]

@@ -52,7 +52,9 @@ def element(view: dict[str, Any], block_id: str) -> dict[str, Any]:
 
 def dm_to(bot: Bot, user: str, count: int = 1) -> list[Call]:
     return bot.wait_for(
-        "chat.postMessage", count=count, where=lambda c: c.params.get("channel") == f"D{user}"
+        "chat.postMessage",
+        count=count,
+        where=lambda c: c.params.get("channel") in (user, f"D{user}"),
     )
 
 

@@ -13,30 +13,24 @@ from typing import Any
 from bot.blocks.packing import Blocks, Message, pack_lines, paginate
 from bot.blocks.text import context, escape, header, linked_name, mention
 from bot.domain.calendar import format_instant
-from bot.domain.schedule_rules import (
-    CohortFacts,
-    OutreachFacts,
-    Reflection,
-    StudentFacts,
-    by_risk,
-)
+from bot.domain.standing import Attempt, CohortFacts, ReflectionState, Standing, by_risk
 
 DIVIDER = {"type": "divider"}
 RED, ORANGE, YELLOW = ":red_circle:", ":large_orange_circle:", ":large_yellow_circle:"
-REFLECTION_ORDER = (Reflection.NOT_STARTED, Reflection.DRAFT, Reflection.COMPLETE)
+REFLECTION_ORDER = tuple(ReflectionState)
 OVERVIEW_CHARS = 30000  # one line per student on top: a few hundred students at a glance
 THREAD_NOTE = "The people each student tried are listed in the thread :thread:"
 
 
 def checkpoint_digest(
     cohort: CohortFacts,
-    students: Sequence[StudentFacts],
+    students: Sequence[Standing],
     due_at: datetime | None = None,
     late: bool = False,
 ) -> Message:
     """Everyone with fewer than the required chats, most at risk first, with who they tried."""
     behind = by_risk(cohort, students)
-    few = [s for s in behind if s.few_attempts(cohort)]
+    few = [s for s in behind if s.list_short(cohort)]
     tz = cohort.tz
     top: Blocks = [header(f"Week 2 checkpoint — {cohort.name}")]
     if not students:
@@ -44,8 +38,9 @@ def checkpoint_digest(
     elif behind:
         summary = (
             f"*{len(behind)} of {len(students)} students* have fewer than "
-            f"{cohort.required_chats} chats; *{len(few)}* of them tried fewer than "
-            f"{cohort.min_attempts} people. {len(students) - len(behind)} on track."
+            f"{cohort.required_chats} chats; *{len(few)}* of them have fewer than "
+            f"{cohort.min_attempts} people on their list of who hasn't responded. "
+            f"{len(students) - len(behind)} on track."
         )
     else:
         summary = (
@@ -59,8 +54,8 @@ def checkpoint_digest(
         context(
             f"Checkpoint {format_instant(cohort.checkpoint_at, tz)} · deadline "
             f"{format_instant(cohort.deadline_at, tz)} · most at risk first · {RED} no chat and "
-            f"fewer than {cohort.min_attempts} tried · {ORANGE} no chat, or fewer than "
-            f"{cohort.min_attempts} tried · {YELLOW} short on chats"
+            f"fewer than {cohort.min_attempts} waiting on a reply · {ORANGE} no chat, or "
+            f"fewer than {cohort.min_attempts} waiting · {YELLOW} short on chats"
         )
     )
     if not behind:
@@ -76,7 +71,7 @@ def checkpoint_digest(
 
 def deadline_digest(
     cohort: CohortFacts,
-    students: Sequence[StudentFacts],
+    students: Sequence[Standing],
     due_at: datetime | None = None,
     late: bool = False,
 ) -> Message:
@@ -139,7 +134,7 @@ def deadline_digest(
 
 
 def _assemble(
-    top: Blocks, details: Blocks, students: Sequence[StudentFacts], cohort: CohortFacts, text: str
+    top: Blocks, details: Blocks, students: Sequence[Standing], cohort: CohortFacts, text: str
 ) -> Message:
     """One message when it fits; else a top message with an overview and a thread of details."""
     whole = top + details
@@ -148,7 +143,7 @@ def _assemble(
     overview = [
         f"{rank}. {_icon(cohort, s)} {mention(s.user_id)} — {s.chat_count}/"
         f"{cohort.required_chats} chats · {s.attempts} tried"
-        + (f" · *fewer than {cohort.min_attempts}*" if s.few_attempts(cohort) else "")
+        + (f" · *{s.unanswered_count} unanswered*" if s.list_short(cohort) else "")
         for rank, s in enumerate(students, 1)
     ]
     head = [*top, DIVIDER, *pack_lines(overview), context(escape(THREAD_NOTE))]
@@ -162,14 +157,17 @@ def _assemble(
     return Message(text, first, thread)
 
 
-def _student_details(cohort: CohortFacts, student: StudentFacts, rank: int) -> Blocks:
+def _student_details(cohort: CohortFacts, student: Standing, rank: int) -> Blocks:
     tz = cohort.tz
     status = (
         f"*{rank}.* {_icon(cohort, student)} {mention(student.user_id)} — "
         f"*{student.chat_count}/{cohort.required_chats} chats* · {student.attempts} tried"
     )
-    if student.few_attempts(cohort):
-        status += f" · :warning: *fewer than {cohort.min_attempts} attempts*"
+    if student.list_short(cohort):
+        status += (
+            f" · :warning: *{student.unanswered_count} unanswered, fewer than "
+            f"{cohort.min_attempts}*"
+        )
     if student.extended:
         status += f" · extension until {format_instant(student.deadline_at, tz)}"
     unanswered = student.unanswered
@@ -177,17 +175,17 @@ def _student_details(cohort: CohortFacts, student: StudentFacts, rank: int) -> B
         note = "No outreach logged yet." if not student.attempts else "Nobody is left to reply."
         return pack_lines([status, f"_{note}_"])
     names = [_person(o) for o in unanswered]
-    first = f"{status}\n*No response yet ({len(unanswered)}):* {names[0]}"
+    first = f"{status}\n*No response yet ({student.unanswered_count}):* {names[0]}"
     return pack_lines([first, *names[1:]], separator=" · ")
 
 
-def _person(attempt: OutreachFacts) -> str:
+def _person(attempt: Attempt) -> str:
     since = attempt.sent_on
     return f"{linked_name(attempt.name, attempt.linkedin_url)} ({since:%b} {since.day})"
 
 
-def _icon(cohort: CohortFacts, student: StudentFacts) -> str:
-    few = student.few_attempts(cohort)
+def _icon(cohort: CohortFacts, student: Standing) -> str:
+    few = student.list_short(cohort)
     if student.chat_count == 0 and few:
         return RED
     if student.chat_count == 0 or few:
@@ -204,11 +202,12 @@ def _late_note(due_at: datetime, cohort: CohortFacts) -> dict[str, Any]:
 
 def _summary_text(
     cohort: CohortFacts,
-    behind: Sequence[StudentFacts],
-    few: Sequence[StudentFacts],
+    behind: Sequence[Standing],
+    few: Sequence[Standing],
     total: int,
 ) -> str:
     return (
         f"Week 2 checkpoint — {escape(cohort.name)}: {len(behind)} of {total} students have fewer "
-        f"than {cohort.required_chats} chats ({len(few)} tried fewer than {cohort.min_attempts})"
+        f"than {cohort.required_chats} chats ({len(few)} with fewer than {cohort.min_attempts} "
+        "unanswered)"
     )

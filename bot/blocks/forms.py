@@ -66,3 +66,13 @@ def text_input(
 def option(value: str, label: str) -> dict[str, Any]:
     """One option of a select menu."""
     return {"text": plain(label), "value": value}
+
+
+def done_view(title: str, blocks: list[dict[str, Any]]) -> dict[str, Any]:
+    """What a modal turns into once saved: the confirmation, and a Close button."""
+    return {
+        "type": "modal",
+        "title": plain(title, 24),
+        "close": plain("Close", 24),
+        "blocks": blocks,
+    }

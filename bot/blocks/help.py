@@ -24,10 +24,10 @@ def help_text(command: str) -> str:
 
 
 def help_blocks(command: str, problem: str | None = None) -> list[dict[str, Any]]:
-    """The help message; `problem` goes on top, escaped: it may quote what the user typed."""
+    """The help message; `problem` (already written for the user) goes on top."""
     blocks: list[dict[str, Any]] = []
     if problem:
-        blocks.append(mrkdwn_section(f":warning: {escape(problem)}"))
+        blocks.append(mrkdwn_section(f":warning: {problem}"))
     blocks.append(header("Coffee Chat — log your outreach and chats"))
     lines = [f"`{escape(command)} {usage}` — {what}" for usage, what in COMMANDS]
     blocks.append(mrkdwn_section("\n".join(lines)))

@@ -1,4 +1,4 @@
-"""The App Home tab: progress for a student, or how to get started."""
+"""The App Home tab: a student's standing, or how to get started."""
 
 from __future__ import annotations
 
@@ -7,16 +7,19 @@ from typing import Any
 
 from bot.blocks.help import help_blocks
 from bot.blocks.status import problem_blocks, status_blocks
-from bot.domain.progress import Progress
+from bot.domain.standing import CohortFacts, Standing
 
 
 def home_view(
-    progress: Progress | None, command: str, now: datetime, not_enrolled: str | None = None
+    command: str,
+    now: datetime,
+    standing: tuple[CohortFacts, Standing] | None = None,
+    not_enrolled: str | None = None,
 ) -> dict[str, Any]:
     """Status on top when the student is in a cohort, then the usage."""
     blocks: list[dict[str, Any]] = []
-    if progress is not None:
-        blocks += status_blocks(progress, now)
+    if standing is not None:
+        blocks += status_blocks(*standing, now, command)
         blocks.append({"type": "divider"})
     elif not_enrolled:
         blocks += problem_blocks(not_enrolled)

@@ -1,4 +1,7 @@
-"""Every callback, block and action id the bot uses, in one place."""
+"""Every callback, block and action id the bot uses, in one place.
+
+Ids are fixed strings; whatever varies (a contact, a page) travels in the element's `value`.
+"""
 
 from __future__ import annotations
 
@@ -26,16 +29,33 @@ class Block(StrEnum):
     TAKEAWAYS = "takeaways"
     REFERRALS = "referrals"
     HANDIN_CHATS = "handin_chats"
+    REFLECT = "reflect"
+    LIST_NAV = "list_nav"
+    THANK_YOU = "thank_you"
 
 
 class Action(StrEnum):
     INPUT = "input"
-    MOVE_PREFIX = "move_"
-    PAGE = "list_page"
+    MOVE_RESPONDED = "move_responded"
+    MOVE_SCHEDULED = "move_scheduled"
+    MOVE_CHATTED = "move_chatted"
+    MOVE_DECLINED = "move_declined"
+    MOVE_NO_RESPONSE = "move_no_response"
+    PAGE_NEWER = "list_page_newer"
+    PAGE_OLDER = "list_page_older"
     THANK_YOU_SENT = "thank_you_sent"
     OPEN_OUTREACH = "open_outreach_modal"
     OPEN_CHAT = "open_chat_modal"
     OPEN_REFLECT = "open_reflect_modal"
+
+
+MOVES: dict[Action, str] = {
+    Action.MOVE_RESPONDED: "responded",
+    Action.MOVE_SCHEDULED: "scheduled",
+    Action.MOVE_CHATTED: "chatted",
+    Action.MOVE_DECLINED: "declined",
+    Action.MOVE_NO_RESPONSE: "no_response",
+}
 
 
 class SetupBlock(StrEnum):
@@ -64,3 +84,43 @@ class AnswerBlock(StrEnum):
     @classmethod
     def of(cls, key: str) -> AnswerBlock:
         return cls[key.upper()]
+
+
+# Where a domain error about a field is shown in a modal: the first of these blocks that the
+# submitted modal has (a field name means different blocks in different modals).
+FIELD_BLOCKS: dict[str, tuple[str, ...]] = {
+    "name": (Block.NAME, SetupBlock.NAME),
+    "linkedin": (Block.LINKEDIN,),
+    "role": (Block.ROLE,),
+    "company": (Block.COMPANY,),
+    "source": (Block.SOURCE,),
+    "channel": (Block.CHANNEL,),
+    "date": (Block.DATE,),
+    "note": (Block.NOTE,),
+    "contact": (Block.CONTACT, Block.NAME),
+    "takeaways": (Block.TAKEAWAYS, AnswerBlock.TAKEAWAYS),
+    "referrals": (Block.REFERRALS,),
+    "chats": (Block.HANDIN_CHATS,),
+    "experience": (AnswerBlock.EXPERIENCE,),
+    "similarly": (AnswerBlock.SIMILARLY,),
+    "differently": (AnswerBlock.DIFFERENTLY,),
+    "start_date": (SetupBlock.START_DATE,),
+    "breaks": (SetupBlock.START_DATE,),
+    "timezone": (SetupBlock.TIMEZONE,),
+    "instructors_channel": (SetupBlock.INSTRUCTORS_CHANNEL,),
+    "students_channel": (SetupBlock.STUDENTS_CHANNEL,),
+    "user": (SetupBlock.INSTRUCTORS,),
+    "required_chats": (SetupBlock.REQUIRED_CHATS,),
+    "min_attempts": (SetupBlock.MIN_ATTEMPTS,),
+    "checkpoint": (SetupBlock.CHECKPOINT,),
+    "deadline": (SetupBlock.DEADLINE,),
+}
+
+
+def field_block(field: str | None, present: list[str]) -> str | None:
+    """The block of `present` (a modal's input blocks, in order) that shows `field`'s error:
+    its own block, else the first block; None when the modal has no input at all."""
+    for block in FIELD_BLOCKS.get(field or "", ()):
+        if block in present:
+            return str(block)
+    return present[0] if present else None

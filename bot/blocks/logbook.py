@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.blocks.ids import Action
+from bot.blocks.ids import MOVES, Action, Block
 from bot.blocks.text import (
     context,
     header,
@@ -36,13 +36,13 @@ STATUS_EMOJI = {
     OutreachStatus.DECLINED: ":no_entry_sign:",
     OutreachStatus.NO_RESPONSE: ":zzz:",
 }
-MOVES = [
-    (OutreachStatus.RESPONDED, "Responded"),
-    (OutreachStatus.SCHEDULED, "Scheduled"),
-    (OutreachStatus.CHATTED, "Chatted"),
-    (OutreachStatus.DECLINED, "Declined"),
-    (OutreachStatus.NO_RESPONSE, "No response"),
-]
+MOVE_LABELS = {
+    Action.MOVE_RESPONDED: "Responded",
+    Action.MOVE_SCHEDULED: "Scheduled",
+    Action.MOVE_CHATTED: "Chatted",
+    Action.MOVE_DECLINED: "Declined",
+    Action.MOVE_NO_RESPONSE: "No response",
+}
 
 
 def status_of(contact: Contact) -> OutreachStatus:
@@ -112,7 +112,7 @@ def chat_logged(
             "value": str(contact.id),
             "style": "primary",
         }
-        blocks.append({"type": "actions", "block_id": "reflect", "elements": [button]})
+        blocks.append({"type": "actions", "block_id": Block.REFLECT.value, "elements": [button]})
     return blocks
 
 
@@ -155,34 +155,34 @@ def contact_list(contacts: list[Contact], command: str, page: int = 0) -> list[d
         ),
     ]
     for contact in shown:
-        blocks.append(mrkdwn_section(contact_line(contact), block_id=f"contact_{contact.id}"))
+        blocks.append(mrkdwn_section(contact_line(contact)))
         current = status_of(contact)
         buttons = [
             {
                 "type": "button",
-                "action_id": f"{Action.MOVE_PREFIX}{status.value}",
+                "action_id": action.value,
                 "text": {"type": "plain_text", "text": label},
                 "value": f"{contact.id}:{page}",
             }
-            for status, label in MOVES
-            if status != current
+            for action, label in MOVE_LABELS.items()
+            if MOVES[action] != current
         ]
-        blocks.append({"type": "actions", "block_id": f"move_{contact.id}", "elements": buttons})
+        blocks.append({"type": "actions", "elements": buttons})
     if pages > 1:
         nav = []
         if page > 0:
-            nav.append(_page_button("← Newer", page - 1))
+            nav.append(_page_button(Action.PAGE_NEWER, "← Newer", page - 1))
         if page < pages - 1:
-            nav.append(_page_button("Older →", page + 1))
+            nav.append(_page_button(Action.PAGE_OLDER, "Older →", page + 1))
         blocks.append(context(f"Page {page + 1} of {pages}"))
-        blocks.append({"type": "actions", "block_id": "list_nav", "elements": nav})
+        blocks.append({"type": "actions", "block_id": Block.LIST_NAV.value, "elements": nav})
     return blocks
 
 
-def _page_button(label: str, page: int) -> dict[str, Any]:
+def _page_button(action: Action, label: str, page: int) -> dict[str, Any]:
     return {
         "type": "button",
-        "action_id": f"{Action.PAGE}_{page}",
+        "action_id": action.value,
         "text": {"type": "plain_text", "text": label},
         "value": str(page),
     }

@@ -7,13 +7,13 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.blocks.forms import input_block, modal, option, text_input
+from bot.blocks.forms import done_view, input_block, modal, option, text_input
 from bot.blocks.ids import AnswerBlock, Block, Callback
-from bot.blocks.modals import done_view
 from bot.blocks.text import context, escape, mrkdwn_section, plain, truncate
 from bot.domain.calendar import format_instant
+from bot.domain.handins import HandinForm, PostOutcome
 from bot.domain.reflections import ANSWER_MAX, QUESTIONS
-from bot.models import Chat, Submission
+from bot.models import Chat
 from bot.webapi.errors import meaning, why
 
 CHAT_OPTIONS_MAX = 100
@@ -68,18 +68,10 @@ def chat_option_label(chat: Chat) -> str:
     return truncate(f"{chat.contact.name} · chatted {held:%b} {held.day}", 75)
 
 
-def submit_modal(
-    chats: list[Chat],
-    chosen: list[int],
-    answers: Mapping[str, str],
-    submission: Submission | None,
-    deadline: datetime,
-    timezone: str,
-    now: datetime,
-    metadata: dict[str, Any],
-) -> dict[str, Any]:
+def submit_modal(form: HandinForm, now: datetime, metadata: dict[str, Any]) -> dict[str, Any]:
     """The deliverable: pick two chats (their LinkedIns go to the instructors), confirm answers."""
-    tz = ZoneInfo(timezone)
+    chats, chosen, submission, deadline = form.chats, form.chosen, form.submission, form.deadline
+    tz = ZoneInfo(form.timezone)
     lines = [
         "*Hand in your coffee chats.* Pick the two people you chatted with and check your "
         "answers. Your instructors get one post in their channel with both LinkedIns and "
@@ -113,7 +105,7 @@ def submit_modal(
             select,
             hint="Only chats whose LinkedIn URL is in your log are listed.",
         ),
-        *answer_inputs(answers, optional=False),
+        *answer_inputs(form.answers, optional=False),
     ]
     return modal(Callback.SUBMIT_MODAL, "Hand in", "Hand in", blocks, metadata)
 
@@ -132,17 +124,11 @@ def handing_in_view() -> dict[str, Any]:
 
 
 def handin_result(
-    state: str,
-    updated: bool,
-    permalink: str | None,
-    error: str | None,
-    late: bool,
-    deadline: datetime,
-    timezone: str,
-    command: str,
+    outcome: PostOutcome, late: bool, deadline: datetime, timezone: str, command: str
 ) -> list[dict[str, Any]]:
     """What the student is told once the post went through, is on its way, or failed."""
-    link = f"<{escape(permalink)}|see the post>" if permalink else ""
+    state, error = outcome.state, outcome.error
+    link = f"<{escape(outcome.permalink)}|see the post>" if outcome.permalink else ""
     if state == "failed":
         reason = escape(why(error, "your instructors' channel"))
         text = (
@@ -157,7 +143,7 @@ def handin_result(
             ":hourglass_flowing_sand: *Handed in and saved.* It's being posted to your "
             "instructors' channel right now; they'll see it in a moment."
         )
-    elif updated:
+    elif outcome.updated:
         text = (
             ":white_check_mark: *Hand-in updated.* The same post in your instructors' channel "
             f"now shows your changes. {link}"

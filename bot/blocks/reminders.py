@@ -6,10 +6,12 @@ Pure functions from the schedule's facts to a Message (text + Block Kit blocks).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from bot.blocks.ids import Action
+from bot.blocks.ids import Action, Block
 from bot.blocks.packing import Blocks, Message, pack_lines
+from bot.blocks.status import THE_ASK, next_step, waiting_list
 from bot.blocks.text import (
     bullet_list,
     context,
@@ -23,22 +25,13 @@ from bot.blocks.text import (
 )
 from bot.domain.calendar import format_instant
 from bot.domain.reflections import QUESTIONS
-from bot.domain.schedule_rules import (
-    ChatFacts,
-    CohortFacts,
-    OutreachFacts,
-    Reflection,
-    StudentFacts,
-)
+from bot.domain.standing import Attempt, ChatFacts, CohortFacts, ReflectionState, Standing
 from bot.webapi.errors import why
 
-THE_ASK = (
-    "Could I have a quick 15-minute video call with you to learn a bit more about what you do?"
-)
 LIST_CHARS = 9000  # the ready-to-forward list: long enough for anyone, short enough to read
 
 
-def kickoff(cohort: CohortFacts, student: StudentFacts, command: str) -> Message:
+def kickoff(cohort: CohortFacts, student: Standing, command: str) -> Message:
     """The assignment, both dates, how to find people, what to ask, the commands."""
     tz = cohort.tz
     deadline = format_instant(student.deadline_at, tz)
@@ -91,7 +84,7 @@ def kickoff(cohort: CohortFacts, student: StudentFacts, command: str) -> Message
     return Message(text, blocks)
 
 
-def weekly_nudge(cohort: CohortFacts, student: StudentFacts, week: int, command: str) -> Message:
+def weekly_nudge(cohort: CohortFacts, student: Standing, week: int, command: str) -> Message:
     """Monday of Weeks 2–4: where the student stands and the one next step."""
     deadline = format_instant(student.deadline_at, cohort.tz)
     progress = (
@@ -99,9 +92,10 @@ def weekly_nudge(cohort: CohortFacts, student: StudentFacts, week: int, command:
         f"chats* and have tried *{student.attempts}* "
         f"{'person' if student.attempts == 1 else 'people'}."
     )
-    step = _next_step(cohort, student, command)
+    step = next_step(cohort, student, command)
     blocks: Blocks = [
         mrkdwn_section(f"{progress}\n{step}"),
+        *(waiting_list(student) if student.behind(cohort) else []),
         context(f"Deadline: {deadline} · `{command} status` shows everything."),
     ]
     chats = f"{student.chat_count} chat{'' if student.chat_count == 1 else 's'}"
@@ -119,7 +113,7 @@ def thank_you(cohort: CohortFacts, chat: ChatFacts) -> Message:
         ),
         {
             "type": "actions",
-            "block_id": f"thank_you_{chat.id}",
+            "block_id": Block.THANK_YOU.value,
             "elements": [
                 {
                     "type": "button",
@@ -145,33 +139,31 @@ def thank_you_recorded(chat_name: str, linkedin_url: str | None) -> Message:
 
 
 def follow_up(
-    cohort: CohortFacts, attempts: Sequence[tuple[OutreachFacts, int]], command: str
+    cohort: CohortFacts,
+    student: Standing,
+    attempts: Sequence[Attempt],
+    now: datetime,
+    command: str,
 ) -> Message:
-    """Five days without an answer: a polite follow-up, or the next person.
+    """Days without an answer: a polite follow-up, or the next person.
 
-    `attempts` are the outreach whose five days ran out this morning, with which follow-up
-    this is (1: since the first message; 2: since the student's own follow-up).
+    `attempts` are those whose wait ran out this morning; the list shows everyone who hasn't
+    responded, as status does, with those marked.
     """
-    people = [
-        f"{linked_name(o.name, o.linkedin_url)} — "
-        f"{'reached out' if n == 1 else 'followed up'} {o.sent_on:%a} {o.sent_on.day} "
-        f"{o.sent_on:%b}"
-        for o, n in attempts
-    ]
-    first = name(attempts[0][0].name.split()[0]) if len(attempts) == 1 else "[name]"
-    who = "this person" if len(attempts) == 1 else f"these {len(attempts)} people"
+    days = {a.id: (now.date() - (a.last_follow_up_at or a.sent_at).date()).days for a in attempts}
+    notes = {a.id: f"*{days[a.id]} days, follow up today*" for a in attempts}
+    first = name(attempts[0].name.split()[0]) if len(attempts) == 1 else "[name]"
+    if len(attempts) == 1:
+        who = f"{name(attempts[0].name)}, {days[attempts[0].id]} days after you reached out"
+    else:
+        who = f"{len(attempts)} people you reached out to at least {min(days.values())} days ago"
     blocks: Blocks = [
         mrkdwn_section(
-            f"It's been 5 days and no reply is logged from {who}. People are busy; a short, "
-            "polite follow-up is fine — or reach out to someone new: the more people you try, "
-            "the sooner you have your chats."
+            f"No reply is logged yet from {who}. People are busy; a short, polite follow-up "
+            "is fine — or reach out to someone new: the more people you try, the sooner you "
+            "have your chats."
         ),
-        *pack_lines(
-            _capped(
-                [bullet_list([line]) for line in people],
-                f"…and {{left}} more: `{command} list` shows everyone.",
-            )
-        ),
+        *waiting_list(student, notes),
         mrkdwn_section(
             f"For example:\n> Hi {first}, just following up on my note: would a 15-minute "
             "video call sometime in the next two weeks work for you?"
@@ -181,11 +173,11 @@ def follow_up(
             f"Log someone new with `{command} outreach NAME LINKEDIN_URL`."
         ),
     ]
-    names = ", ".join(escape(o.name) for o, _ in attempts[:3]) + ("…" if len(attempts) > 3 else "")
+    names = ", ".join(escape(o.name) for o in attempts[:3]) + ("…" if len(attempts) > 3 else "")
     return Message(f"No reply yet from {names}: follow up?", blocks)
 
 
-def checkpoint_dm(cohort: CohortFacts, student: StudentFacts, command: str) -> Message:
+def checkpoint_dm(cohort: CohortFacts, student: Standing, command: str) -> Message:
     """The Week 2 checkpoint: reach out to the instructors with the ready list of the unanswered."""
     unanswered = student.unanswered
     instructors = " ".join(mention(u) for u in cohort.instructor_ids) or "your instructors"
@@ -225,12 +217,13 @@ def checkpoint_dm(cohort: CohortFacts, student: StudentFacts, command: str) -> M
                 "the list for you."
             )
         )
-    if student.few_attempts(cohort):
-        missing = cohort.min_attempts - student.attempts
+    if student.list_short(cohort):
+        missing = student.more_to_try(cohort)
         blocks.append(
             mrkdwn_section(
-                f":warning: That's {student.attempts} of the {cohort.min_attempts} people the "
-                f"assignment expects you to have tried: reach out to {missing} more this week."
+                f":warning: That's {student.unanswered_count} of the {cohort.min_attempts} "
+                "people the assignment expects on this list: reach out to "
+                f"{missing} more this week."
             )
         )
     blocks.append(
@@ -246,7 +239,7 @@ def checkpoint_dm(cohort: CohortFacts, student: StudentFacts, command: str) -> M
     return Message(text, blocks)
 
 
-def deadline_reminder(cohort: CohortFacts, student: StudentFacts, command: str) -> Message:
+def deadline_reminder(cohort: CohortFacts, student: Standing, command: str) -> Message:
     """Two days before the deadline: what is still missing."""
     deadline = format_instant(student.deadline_at, cohort.tz)
     missing = []
@@ -256,7 +249,7 @@ def deadline_reminder(cohort: CohortFacts, student: StudentFacts, command: str) 
             f"*{short} more chat{'s' if short > 1 else ''}* "
             f"({student.chat_count}/{cohort.required_chats}) — log each with `{command} chat NAME`"
         )
-    if student.reflection is not Reflection.COMPLETE:
+    if student.reflection is not ReflectionState.COMPLETE:
         missing.append(
             f"*the four reflection answers* ({student.reflection}) — `{command} reflect`"
         )
@@ -298,27 +291,6 @@ def _capped(lines: Sequence[str], more: str) -> list[str]:
     if shown == len(lines):
         return list(lines)
     return [*lines[:shown], more.format(left=len(lines) - shown)]
-
-
-def _next_step(cohort: CohortFacts, student: StudentFacts, command: str) -> str:
-    if student.chat_count >= cohort.required_chats:
-        return (
-            f"Next: answer the reflection questions (`{command} reflect`) and hand in with "
-            f"`{command} submit`."
-        )
-    if student.few_attempts(cohort):
-        more = cohort.min_attempts - student.attempts
-        return (
-            f"Next: reach out to {more} more {'person' if more == 1 else 'people'} this week. "
-            f"A short, specific ask works best: _{THE_ASK}_ Log each with "
-            f"`{command} outreach NAME LINKEDIN_URL`."
-        )
-    waiting = len(student.unanswered)
-    return (
-        f"Next: follow up politely with the {waiting} who haven't answered yet, or try someone new."
-        if waiting
-        else "Next: try someone new — and ask each person you chat with who else to talk to."
-    )
 
 
 def as_dict(message: Message) -> dict[str, Any]:

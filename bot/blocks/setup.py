@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.blocks.forms import input_block, modal, text_input
+from bot.blocks.forms import done_view, input_block, modal, text_input
 from bot.blocks.ids import Callback, SetupBlock
-from bot.blocks.modals import done_view
 from bot.blocks.text import context, escape, mrkdwn_section, name, plain
 from bot.domain import calendar
 from bot.domain.cohorts import COHORT_NAME_MAX

@@ -1,11 +1,11 @@
-"""The student's progress against the assignment, as a message or App Home."""
+"""A student's standing against the assignment (status, App Home), and their one next step."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
-from zoneinfo import ZoneInfo
 
+from bot.blocks.packing import Blocks
 from bot.blocks.text import (
     bullet_list,
     context,
@@ -15,9 +15,12 @@ from bot.blocks.text import (
     mrkdwn_section,
 )
 from bot.domain.calendar import format_instant
-from bot.domain.progress import Progress
+from bot.domain.standing import CohortFacts, Standing
 
 UNANSWERED_SHOWN = 25
+THE_ASK = (
+    "Could I have a quick 15-minute video call with you to learn a bit more about what you do?"
+)
 
 
 def relative(instant: datetime, now: datetime) -> str:
@@ -35,77 +38,87 @@ def relative(instant: datetime, now: datetime) -> str:
     return f"in {text}" if future else f"{text} ago"
 
 
-def status_blocks(progress: Progress, now: datetime) -> list[dict[str, Any]]:
-    """Chats X/2, attempts, the unanswered list, the dates, reflection and hand-in."""
-    cohort = progress.cohort
-    tz = ZoneInfo(cohort.timezone)
-    chats_mark = ":white_check_mark:" if not progress.behind else ":hourglass_flowing_sand:"
-    attempts_mark = ":warning:" if progress.few_attempts and progress.behind else ""
+def status_blocks(cohort: CohortFacts, student: Standing, now: datetime, command: str) -> Blocks:
+    """Chats X/2, people tried, the unanswered list, the dates, reflection and hand-in."""
+    tz = cohort.tz
+    behind = student.behind(cohort)
+    chats_mark = ":hourglass_flowing_sand:" if behind else ":white_check_mark:"
+    short = behind and student.list_short(cohort)
     lines = [
-        f"{chats_mark} *Chats:* {progress.chats}/{progress.required_chats}",
-        f"*People tried:* {progress.attempts} {attempts_mark}".rstrip()
+        f"{chats_mark} *Chats:* {student.chat_count}/{cohort.required_chats}",
+        f"*People tried:* {student.attempts}",
+        f"*Waiting on a reply:* {student.unanswered_count}"
         + (
-            f" (if you're behind at the checkpoint, your list should have at least "
-            f"{progress.min_attempts})"
-            if progress.few_attempts and progress.behind
+            f" :warning: (if you're behind at the checkpoint, this list should have at least "
+            f"{cohort.min_attempts})"
+            if short
             else ""
         ),
         f"*Checkpoint:* {format_instant(cohort.checkpoint_at, tz)} "
         f"({relative(cohort.checkpoint_at, now)})",
-        f"*Deadline:* {format_instant(progress.deadline_at, tz)} "
-        f"({relative(progress.deadline_at, now)})",
-        f"*Reflection:* {_reflection_state(progress)}",
-        f"*Hand-in:* {_submission_state(progress, tz)}",
+        f"*Deadline:* {format_instant(student.deadline_at, tz)} "
+        f"({relative(student.deadline_at, now)})",
+        f"*Reflection:* {student.reflection}",
+        f"*Hand-in:* {_submission_state(student, cohort)}",
     ]
-    blocks: list[dict[str, Any]] = [
+    blocks: Blocks = [
         header(f"Your coffee chats — {cohort.name}"),
         mrkdwn_section("\n".join(lines)),
     ]
-    if progress.unanswered:
-        shown = progress.unanswered[:UNANSWERED_SHOWN]
-        names = bullet_list(
-            f"{linked_name(c.name, c.linkedin_url)}"
-            + (f" — since {c.outreach.sent_on:%b} {c.outreach.sent_on.day}" if c.outreach else "")
-            for c in shown
-        )
-        more = len(progress.unanswered) - len(shown)
-        if more:
-            names += f"\n…and {more} more"
-        blocks.append(
-            mrkdwn_section(f"*Haven't responded yet ({len(progress.unanswered)})*\n{names}")
-        )
-    blocks.append(context(escape(_next_step(progress))))
+    blocks += waiting_list(student)
+    blocks.append(context(next_step(cohort, student, command)))
     return blocks
 
 
-def problem_blocks(message: str) -> list[dict[str, Any]]:
+def waiting_list(student: Standing, notes: Mapping[int, str] | None = None) -> Blocks:
+    """Everyone they tried who hasn't responded, oldest first (the first UNANSWERED_SHOWN of
+    them), the way every message shows it; `notes` adds a word to some (by attempt id)."""
+    if not student.unanswered_count:
+        return []
+    lines = [
+        f"{linked_name(a.name, a.linkedin_url)} — since {a.sent_on:%b} {a.sent_on.day}"
+        + (f" · {notes[a.id]}" if notes and a.id in notes else "")
+        for a in student.unanswered[:UNANSWERED_SHOWN]
+    ]
+    more = student.unanswered_count - len(lines)
+    text = f"*Haven't responded yet ({student.unanswered_count})*\n" + bullet_list(lines)
+    if more:
+        text += f"\n…and {more} more"
+    return [mrkdwn_section(text)]
+
+
+def problem_blocks(message: str) -> Blocks:
     """A refusal or error for the user; the message may quote their input, so it is escaped."""
     return [mrkdwn_section(f":warning: {escape(message)}")]
 
 
-def _reflection_state(progress: Progress) -> str:
-    if progress.reflection_complete:
-        return "all four answers written"
-    if progress.reflection_started:
-        return "draft started"
-    return "not started"
-
-
-def _submission_state(progress: Progress, tz: ZoneInfo) -> str:
-    if progress.submitted_at is None:
+def _submission_state(student: Standing, cohort: CohortFacts) -> str:
+    if student.submitted_at is None:
         return "not handed in yet"
-    late = " (late)" if progress.submission_late else ""
-    return f"handed in {format_instant(progress.submitted_at, tz)}{late}"
+    late = " (late)" if student.submission_late else ""
+    return f"handed in {format_instant(student.submitted_at, cohort.tz)}{late}"
 
 
-def _next_step(progress: Progress) -> str:
-    if progress.submitted_at is not None:
+def next_step(cohort: CohortFacts, student: Standing, command: str) -> str:
+    """The one thing to do next, in mrkdwn (the command is the only markup)."""
+    command = escape(command)
+    if student.handed_in:
         return "Handed in. Nice work: stay connected with the people you met."
-    if not progress.behind:
-        return "You have your chats. Next: answer the reflection questions and hand in."
-    if progress.attempts < progress.min_attempts:
+    if not student.behind(cohort):
         return (
-            "Next: reach out to more people. A short, specific ask works best: "
-            "a 15-minute video call."
+            f"Next: answer the reflection questions (`{command} reflect`) and hand in with "
+            f"`{command} submit`."
         )
-    return "Next: follow up politely with anyone who hasn't answered, or try someone new."
+    if student.list_short(cohort):
+        more = student.more_to_try(cohort)
+        return (
+            f"Next: reach out to {more} more {'person' if more == 1 else 'people'}. "
+            f"A short, specific ask works best: _{THE_ASK}_ Log each with "
+            f"`{command} outreach NAME LINKEDIN_URL`."
+        )
+    waiting = student.unanswered_count
+    return (
+        f"Next: follow up politely with the {waiting} who haven't answered yet, or try someone new."
+        if waiting
+        else "Next: try someone new — and ask each person you chat with who else to talk to."
+    )

@@ -14,14 +14,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from bot.domain.assignment import CHECKPOINT_WEEK, DEADLINE_WEEK
 from bot.domain.errors import InvalidInput
 
 FRIDAY = 4
 DAY_END = time(17, 0)
 MONDAY = 0
 MORNING = time(9, 0)
-CHECKPOINT_WEEK = 2
-DEADLINE_WEEK = 4
 MAX_BREAK_WEEKS = 8
 
 

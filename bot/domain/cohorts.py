@@ -10,14 +10,16 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.domain import calendar
-from bot.domain.errors import InvalidInput, NotEnrolled
+from bot.domain import assignment, calendar
+from bot.domain.errors import InvalidInput
 from bot.models import Cohort, Enrollment, Student
 
 COHORT_NAME_MAX = 100  # Cohort.name is a String(100)
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 FAR_PAST = timedelta(days=365)
+MAX_CHATS = 10
+MAX_ATTEMPTS = 50
 
 
 @dataclass
@@ -34,8 +36,8 @@ class CohortSpec:
     student_ids: list[str] = field(default_factory=list)
     checkpoint_at: datetime | None = None
     deadline_at: datetime | None = None
-    required_chats: int = 2
-    min_attempts: int = 8
+    required_chats: int = assignment.REQUIRED_CHATS
+    min_attempts: int = assignment.MIN_ATTEMPTS
     breaks: list[dict[str, str]] | None = None  # [{"start": "YYYY-MM-DD", "weeks": "1"}]
 
 
@@ -53,21 +55,23 @@ def validate_spec(spec: CohortSpec, now: datetime) -> tuple[datetime, datetime]:
             "Use the first day of Week 1, like 2026-09-01.",
             "start_date",
         )
-    for channel, what in (
-        (spec.instructors_channel, "instructors' channel"),
-        (spec.students_channel, "students' channel"),
+    for channel, what, field_name in (
+        (spec.instructors_channel, "instructors' channel", "instructors_channel"),
+        (spec.students_channel, "students' channel", "students_channel"),
     ):
         if channel is not None and not CHANNEL_ID.match(channel):
             raise InvalidInput(
                 f"“{channel}” is not a channel ID for the {what}; it looks like C0123ABCD "
                 "(open the channel's details in Slack and copy the ID at the bottom).",
-                "channel",
+                field_name,
             )
     for user in [*spec.instructor_ids, *spec.student_ids]:
         if not USER_ID.match(user):
             raise InvalidInput(f"“{user}” is not a Slack user ID; it looks like U0123ABCD.", "user")
-    if not 1 <= spec.required_chats <= 10 or not 0 <= spec.min_attempts <= 50:
-        raise InvalidInput("Required chats must be 1–10 and minimum attempts 0–50.", "numbers")
+    if not 1 <= spec.required_chats <= MAX_CHATS:
+        raise InvalidInput(f"Coffee chats required must be 1–{MAX_CHATS}.", "required_chats")
+    if not 0 <= spec.min_attempts <= MAX_ATTEMPTS:
+        raise InvalidInput(f"People to try must be 0–{MAX_ATTEMPTS}.", "min_attempts")
     breaks = calendar.parse_breaks(spec.breaks, spec.start_date)
     checkpoint = spec.checkpoint_at or calendar.default_checkpoint(spec.start_date, tz, breaks)
     deadline = spec.deadline_at or calendar.default_deadline(spec.start_date, tz, breaks)
@@ -174,44 +178,3 @@ def enroll(session: Session, cohort: Cohort, student: Student, now: datetime) ->
     except IntegrityError:
         enrollment = session.scalars(query).one()
     return enrollment
-
-
-def find_enrollment(
-    session: Session, student: Student, channel_id: str | None, now: datetime
-) -> Enrollment:
-    """The enrollment a command applies to, enrolling on first use where DESIGN.md says so.
-
-    An existing enrollment wins (the one for this channel's cohort when there are several);
-    otherwise a student in a cohort's students' channel, or in a workspace with exactly one
-    active cohort, is enrolled. Raises NotEnrolled with what to do otherwise.
-    """
-    enrollments = list(
-        session.scalars(
-            select(Enrollment)
-            .join(Cohort)
-            .where(Enrollment.student_id == student.id, Enrollment.active, Cohort.active)
-            .order_by(Cohort.start_date.desc(), Cohort.id.desc())
-        )
-    )
-    for enrollment in enrollments:
-        if channel_id and enrollment.cohort.students_channel == channel_id:
-            return enrollment
-    if enrollments:
-        return enrollments[0]
-    active = list(
-        session.scalars(select(Cohort).where(Cohort.team_id == student.team_id, Cohort.active))
-    )
-    by_channel = [c for c in active if channel_id and c.students_channel == channel_id]
-    if by_channel:
-        return enroll(session, by_channel[0], student, now)
-    if len(active) == 1:
-        return enroll(session, active[0], student, now)
-    if not active:
-        raise NotEnrolled(
-            "You're not in a coffee-chat cohort yet, and this workspace has none. "
-            "Ask your instructor to set up a cohort for this workspace."
-        )
-    raise NotEnrolled(
-        "You're not in a coffee-chat cohort yet and this workspace has several. "
-        "Run the command in your cohort's students' channel, or ask your instructor to add you."
-    )

@@ -3,26 +3,85 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from bot.domain.errors import InvalidInput
-from bot.domain.progress import deadline_for
+from bot.domain import calendar
+from bot.domain.assignment import HANDIN_CHATS
+from bot.domain.errors import COMMAND, FieldErrors, InvalidInput
 from bot.domain.reflections import (
     ANSWER_MAX,
     Answers,
-    FieldErrors,
     check_answers,
     load_answers,
     store_complete,
 )
 from bot.models import Chat, Contact, Enrollment, Submission
 
-HANDIN_CHATS = 2
 CHATS_FIELD = "chats"
+
+PostState = Literal["posted", "already", "busy", "failed"]
+
+
+@dataclass(frozen=True)
+class PostOutcome:
+    """What became of a hand-in's post in the instructors' channel.
+
+    `posted`: this call sent it; `already`: the channel already shows the latest version;
+    `busy`: someone else is sending it right now; `failed`: Slack refused it (`error`).
+    """
+
+    state: PostState
+    updated: bool = False
+    channel: str | None = None
+    ts: str | None = None
+    error: str | None = None
+    permalink: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.state == "failed"
+
+
+@dataclass(frozen=True)
+class HandinForm:
+    """What the hand-in form starts with: the chats that can be handed in, the preselected
+    ones, the draft answers, the earlier hand-in, and the student's deadline."""
+
+    chats: list[Chat]
+    chosen: list[int]
+    answers: Answers
+    submission: Submission | None
+    deadline: datetime
+    timezone: str
+
+
+def deadline_of(enrollment: Enrollment) -> datetime:
+    """The student's deadline (their extension, or the cohort's)."""
+    return calendar.student_deadline(enrollment.cohort.deadline_at, enrollment.deadline_override)
+
+
+def handin_form(session: Session, enrollment: Enrollment) -> HandinForm:
+    """The hand-in form's content; InvalidInput saying what is missing before one is possible."""
+    chats = require_handin_chats(session, enrollment)
+    submission = get_submission(session, enrollment)
+    if submission is not None:
+        chosen = [submission.first_chat_id, submission.second_chat_id]
+    else:
+        chosen = [chat.id for chat in chats] if len(chats) == HANDIN_CHATS else []
+    return HandinForm(
+        chats,
+        chosen,
+        draft_answers(session, enrollment),
+        submission,
+        deadline_of(enrollment),
+        enrollment.cohort.timezone,
+    )
 
 
 def student_chats(session: Session, enrollment: Enrollment) -> list[Chat]:
@@ -57,14 +116,14 @@ def require_handin_chats(session: Session, enrollment: Enrollment) -> list[Chat]
     if without_url:
         parts.append(
             f"Missing LinkedIn URL for: {', '.join(without_url)}. Add it by logging the chat "
-            f"again with the link, like: `chat {without_url[0]} "
+            f"again with the link, like: `{COMMAND} chat {without_url[0]} "
             "https://www.linkedin.com/in/their-profile`."
         )
     missing = HANDIN_CHATS - len(ready) - len(without_url)
     if missing > 0:
         parts.append(
             f"Log {'another chat' if missing == 1 else f'{missing} more chats'} once you've "
-            "held it, like: `chat Ada Lovelace https://www.linkedin.com/in/ada-lovelace`."
+            f"held it, like: `{COMMAND} chat Ada Lovelace https://www.linkedin.com/in/ada-lovelace`."
         )
     raise InvalidInput(" ".join(parts), CHATS_FIELD)
 
@@ -131,7 +190,7 @@ def submit(
                     second_chat_id=chats[1].id,
                     answers=clean,
                     submitted_at=now,
-                    late=now > deadline_for(enrollment),
+                    late=now > deadline_of(enrollment),
                     revision=1,
                     posted_revision=0,
                 )
@@ -145,7 +204,7 @@ def submit(
     submission.second_chat_id = chats[1].id
     submission.answers = clean
     submission.submitted_at = now
-    submission.late = now > deadline_for(enrollment)
+    submission.late = now > deadline_of(enrollment)
     submission.revision = Submission.revision + 1
     session.flush()
     session.refresh(submission)
@@ -163,7 +222,7 @@ def _choose(session: Session, enrollment: Enrollment, chat_ids: Sequence[int]) -
     if any(chat_id not in ready for chat_id in picked):
         raise InvalidInput(
             "One of those chats is no longer in your log or has no LinkedIn URL. "
-            "Close this form and run `submit` again.",
+            f"Close this form and run `{COMMAND} submit` again.",
             CHATS_FIELD,
         )
     return [ready[chat_id] for chat_id in picked]

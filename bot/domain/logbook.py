@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from bot.domain.errors import InvalidInput, NotFound
+from bot.domain.errors import COMMAND, InvalidInput, NotFound
 from bot.domain.linkedin import normalize_linkedin_url
 from bot.domain.text import clean_name, clean_note, name_key
 from bot.models import (
@@ -167,7 +167,9 @@ def get_contact(session: Session, student: Student, contact_id: int) -> Contact:
     """One of the student's contacts; NotFound when it is not theirs."""
     contact = session.get(Contact, contact_id)
     if contact is None or contact.student_id != student.id:
-        raise NotFound("That contact is not in your log any more. Run `list` to see your log.")
+        raise NotFound(
+            f"That contact is not in your log any more. Run `{COMMAND} list` to see your log."
+        )
     return contact
 
 
@@ -218,7 +220,7 @@ def _unlog_chat(session: Session, chat: Chat) -> None:
     if handed_in is not None:
         raise InvalidInput(
             "This chat is part of your hand-in, so it stays logged as chatted. "
-            "Hand in a different chat first with `submit`.",
+            f"Hand in a different chat first with `{COMMAND} submit`.",
             "status",
         )
     session.delete(chat)

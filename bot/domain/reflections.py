@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.domain.errors import InvalidInput
+from bot.domain.errors import FieldErrors, InvalidInput
 from bot.domain.text import clean_note
 from bot.models import Enrollment, Reflection
 
@@ -51,14 +51,6 @@ QUESTIONS: tuple[Question, ...] = (
 KEYS: tuple[str, ...] = tuple(q.key for q in QUESTIONS)
 
 Answers = dict[str, str]
-
-
-class FieldErrors(InvalidInput):
-    """Several fields are not acceptable; `errors` holds one message per field (question key)."""
-
-    def __init__(self, errors: Mapping[str, str]) -> None:
-        super().__init__(next(iter(errors.values())), next(iter(errors)))
-        self.errors = dict(errors)
 
 
 def check_answers(raw: Mapping[str, str | None], complete: bool) -> Answers:
@@ -105,15 +97,17 @@ def load_answers(session: Session, enrollment: Enrollment) -> Answers:
 
 def save_answers(
     session: Session, enrollment: Enrollment, raw: Mapping[str, str | None], now: datetime
-) -> Reflection:
-    """Save the answers as the student's draft; a blank answer clears that question.
+) -> int:
+    """Save the answers as the student's draft (a blank answer clears that question); how many
+    questions are answered now.
 
     At least one answer is needed, so an empty form is refused rather than wiping the draft.
     """
     answers = check_answers(raw, complete=False)
     if not answers:
         raise FieldErrors({KEYS[0]: "Write at least one answer; you can come back for the rest."})
-    return _store(session, enrollment, answers, now)
+    _store(session, enrollment, answers, now)
+    return len(answers)
 
 
 def store_complete(

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.domain import calendar
+from bot.domain.standing import CohortFacts, Standing
 from bot.models import OutreachStatus
 
 
@@ -49,117 +50,6 @@ QUIET_FROM = time(21, 0)
 QUIET_UNTIL = time(8, 0)
 RETRY_FIRST = timedelta(minutes=1)
 RETRY_MAX = timedelta(hours=1)
-UNANSWERED = frozenset({OutreachStatus.SENT, OutreachStatus.NO_RESPONSE})
-
-
-class Reflection(StrEnum):
-    NOT_STARTED = "not started"
-    DRAFT = "draft started"
-    COMPLETE = "all four answers written"
-
-
-@dataclass(frozen=True)
-class CohortFacts:
-    """What the rules need to know about a cohort."""
-
-    id: int
-    name: str
-    timezone: str
-    start_date: date
-    breaks: tuple[calendar.Break, ...]
-    checkpoint_at: datetime
-    deadline_at: datetime
-    required_chats: int
-    min_attempts: int
-    instructors_channel: str
-    instructor_ids: tuple[str, ...]
-    created_by: str | None
-    created_at: datetime
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
-
-    @property
-    def opens_at(self) -> datetime:
-        """Midnight of the start date: log entries before it belong to an earlier assignment."""
-        return calendar.local_instant(self.start_date, time(0, 0), self.tz)
-
-    def week(self, now: datetime) -> int:
-        return calendar.week_number(self.start_date, self.tz, now, self.breaks)
-
-
-@dataclass(frozen=True)
-class OutreachFacts:
-    """One attempt to reach a contact."""
-
-    id: int
-    contact_id: int
-    name: str
-    linkedin_url: str | None
-    sent_on: date
-    sent_at: datetime
-    status: str
-    follow_ups: int = 0
-    last_follow_up_at: datetime | None = None
-
-    @property
-    def unanswered(self) -> bool:
-        return self.status in UNANSWERED
-
-
-@dataclass(frozen=True)
-class ChatFacts:
-    """A chat a student logged."""
-
-    id: int
-    name: str
-    linkedin_url: str | None
-    held_on: date
-    logged_at: datetime
-    thank_you_sent_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class StudentFacts:
-    """A student of a cohort and their log, as of the instant the facts were read."""
-
-    student_id: int
-    user_id: str
-    enrolled_at: datetime
-    deadline_at: datetime
-    extended: bool
-    outreach: tuple[OutreachFacts, ...] = ()
-    chats: tuple[ChatFacts, ...] = ()
-    submitted_at: datetime | None = None
-    submission_late: bool = False
-    reflection: Reflection = Reflection.NOT_STARTED
-    timezone: str | None = None
-
-    @property
-    def chat_count(self) -> int:
-        return len(self.chats)
-
-    @property
-    def attempts(self) -> int:
-        return len(self.outreach)
-
-    @property
-    def handed_in(self) -> bool:
-        return self.submitted_at is not None
-
-    @property
-    def unanswered(self) -> list[OutreachFacts]:
-        """Everyone they tried who hasn't responded, oldest attempt first."""
-        return sorted((o for o in self.outreach if o.unanswered), key=lambda o: (o.sent_on, o.id))
-
-    def behind(self, cohort: CohortFacts) -> bool:
-        """Fewer chats than the assignment requires."""
-        return self.chat_count < cohort.required_chats
-
-    def few_attempts(self, cohort: CohortFacts) -> bool:
-        """Fewer attempts than the checkpoint rule asks for (the "at least 8 folks")."""
-        return self.attempts < cohort.min_attempts
 
 
 @dataclass(frozen=True)
@@ -183,9 +73,7 @@ class Due:
         return self.recipient.startswith(("U", "W"))
 
 
-def due_deliveries(
-    cohort: CohortFacts, students: Sequence[StudentFacts], now: datetime
-) -> list[Due]:
+def due_deliveries(cohort: CohortFacts, students: Sequence[Standing], now: datetime) -> list[Due]:
     """Every delivery of the cohort due at or before `now`, sorted by when it was due."""
     found = list(_cohort_dues(cohort))
     for student in students:
@@ -221,7 +109,7 @@ def _cohort_dues(cohort: CohortFacts) -> Iterator[Due]:
             yield Due(kind, f"{kind}:{cohort.id}", cohort.id, None, channel, due_at, useful_until)
 
 
-def _student_dues(cohort: CohortFacts, student: StudentFacts) -> Iterator[Due]:
+def _student_dues(cohort: CohortFacts, student: Standing) -> Iterator[Due]:
     yield _kickoff(cohort, student)
     yield from _nudges(cohort, student)
     yield from _thank_yous(cohort, student)
@@ -230,7 +118,7 @@ def _student_dues(cohort: CohortFacts, student: StudentFacts) -> Iterator[Due]:
     yield _deadline_reminder(cohort, student)
 
 
-def _kickoff(cohort: CohortFacts, student: StudentFacts) -> Due:
+def _kickoff(cohort: CohortFacts, student: Standing) -> Due:
     due_at = max(calendar.morning_of(cohort.start_date, cohort.tz), student.enrolled_at)
     return Due(
         Kind.KICKOFF,
@@ -244,7 +132,7 @@ def _kickoff(cohort: CohortFacts, student: StudentFacts) -> Due:
     )
 
 
-def _nudges(cohort: CohortFacts, student: StudentFacts) -> Iterator[Due]:
+def _nudges(cohort: CohortFacts, student: Standing) -> Iterator[Due]:
     mornings = [
         calendar.morning_of(calendar.monday_of_week(cohort.start_date, w, cohort.breaks), cohort.tz)
         for w in (*NUDGE_WEEKS, NUDGE_WEEKS[-1] + 1)
@@ -272,7 +160,7 @@ def _nudges(cohort: CohortFacts, student: StudentFacts) -> Iterator[Due]:
         )
 
 
-def _thank_yous(cohort: CohortFacts, student: StudentFacts) -> Iterator[Due]:
+def _thank_yous(cohort: CohortFacts, student: Standing) -> Iterator[Due]:
     for chat in student.chats:
         if chat.logged_at < cohort.opens_at:
             continue
@@ -291,8 +179,8 @@ def _thank_yous(cohort: CohortFacts, student: StudentFacts) -> Iterator[Due]:
         )
 
 
-def _follow_ups(cohort: CohortFacts, student: StudentFacts) -> Iterator[Due]:
-    for attempt in student.outreach:
+def _follow_ups(cohort: CohortFacts, student: Standing) -> Iterator[Due]:
+    for attempt in student.unanswered:
         number = attempt.follow_ups + 1
         if attempt.sent_at < cohort.opens_at or number > MAX_FOLLOW_UPS:
             continue
@@ -321,7 +209,7 @@ def _follow_ups(cohort: CohortFacts, student: StudentFacts) -> Iterator[Due]:
         )
 
 
-def _checkpoint(cohort: CohortFacts, student: StudentFacts) -> Due:
+def _checkpoint(cohort: CohortFacts, student: Standing) -> Due:
     reason = None
     if student.handed_in:
         reason = "already handed in"
@@ -339,7 +227,7 @@ def _checkpoint(cohort: CohortFacts, student: StudentFacts) -> Due:
     )
 
 
-def _deadline_reminder(cohort: CohortFacts, student: StudentFacts) -> Due:
+def _deadline_reminder(cohort: CohortFacts, student: Standing) -> Due:
     deadline = student.deadline_at
     period = deadline.astimezone(UTC).strftime("%Y%m%dT%H%MZ")
     return Due(
@@ -355,7 +243,7 @@ def _deadline_reminder(cohort: CohortFacts, student: StudentFacts) -> Due:
     )
 
 
-def behind_pace(week: int, cohort: CohortFacts, student: StudentFacts) -> bool:
+def behind_pace(week: int, cohort: CohortFacts, student: Standing) -> bool:
     """Whether a student needs the Monday nudge of `week`.
 
     Week 2: not a single chat yet and fewer than half the minimum attempts.
@@ -369,15 +257,6 @@ def behind_pace(week: int, cohort: CohortFacts, student: StudentFacts) -> bool:
     if week == 3:
         return student.behind(cohort)
     return True
-
-
-def by_risk(cohort: CohortFacts, students: Sequence[StudentFacts]) -> list[StudentFacts]:
-    """Students behind on chats, most at risk first: fewest chats, then fewest attempts."""
-    behind = [s for s in students if s.behind(cohort)]
-    return sorted(
-        behind,
-        key=lambda s: (s.chat_count, not s.few_attempts(cohort), s.attempts, s.user_id),
-    )
 
 
 def next_morning(instant: datetime, tz: ZoneInfo) -> datetime:

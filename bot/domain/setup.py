@@ -7,15 +7,14 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.domain import calendar
+from bot.domain import assignment, calendar
 from bot.domain.cohorts import CohortSpec, create_cohort, list_cohorts, update_cohort
-from bot.domain.errors import InvalidInput, NotAllowed, NotFound
+from bot.domain.errors import COMMAND, InvalidInput, NotAllowed, NotFound
+from bot.domain.roles import instructed_cohorts
 from bot.models import Cohort
 
 MONDAY = 0
 DEFAULT_TIMEZONE = "UTC"
-DEFAULT_REQUIRED_CHATS = 2
-DEFAULT_MIN_ATTEMPTS = 8
 
 FIRST_COHORT_ONLY_ADMINS = (
     "Only a workspace admin or owner can set up the first coffee-chat cohort in this "
@@ -30,11 +29,6 @@ NOT_THIS_COHORT = (
     "You're not an instructor of “{name}”, so you can't edit it. Ask one of its instructors "
     "or a workspace admin to add you."
 )
-
-
-def instructed_cohorts(session: Session, team_id: str, user_id: str) -> list[Cohort]:
-    """The cohorts of a workspace that `user_id` instructs, newest start first."""
-    return [c for c in list_cohorts(session, team_id) if user_id in (c.instructor_ids or [])]
 
 
 def check_may_set_up(session: Session, team_id: str, user_id: str, is_admin: bool) -> None:
@@ -119,8 +113,8 @@ def draft_for_new(
         instructors_channel=channel_id,
         students_channel=None,
         instructor_ids=[user_id],
-        required_chats=DEFAULT_REQUIRED_CHATS,
-        min_attempts=DEFAULT_MIN_ATTEMPTS,
+        required_chats=assignment.REQUIRED_CHATS,
+        min_attempts=assignment.MIN_ATTEMPTS,
         checkpoint_at=calendar.default_checkpoint(start, tz),
         deadline_at=calendar.default_deadline(start, tz),
         checkpoint_is_default=True,
@@ -154,6 +148,28 @@ def draft_from_cohort(cohort: Cohort) -> CohortDraft:
     )
 
 
+def setup_draft(
+    session: Session,
+    team_id: str,
+    user_id: str,
+    channel_id: str | None,
+    is_admin: bool,
+    timezone: str | None,
+    now: datetime,
+    *,
+    new: bool,
+) -> CohortDraft:
+    """The setup form for this person here: their cohort to edit, or a new one (`new`).
+
+    NotAllowed unless they are a workspace admin or instruct a cohort of the workspace.
+    """
+    check_may_set_up(session, team_id, user_id, is_admin)
+    cohort = None if new else cohort_to_edit(session, team_id, user_id, channel_id, is_admin)
+    if cohort is not None:
+        return draft_from_cohort(cohort)
+    return draft_for_new(now, timezone, channel_id, user_id)
+
+
 @dataclass(frozen=True)
 class SavedCohort:
     cohort: Cohort
@@ -183,7 +199,9 @@ def save_cohort(
         return SavedCohort(cohort, created=True)
     found = session.get(Cohort, cohort_id)
     if found is None or found.team_id != spec.team_id:
-        raise NotFound("That cohort no longer exists. Run setup again to create a new one.")
+        raise NotFound(
+            f"That cohort no longer exists. Run `{COMMAND} setup` again to create a new one."
+        )
     check_may_edit(found, saver, is_admin)
     if spec.breaks is None:
         spec = replace(spec, breaks=list(found.breaks or []))

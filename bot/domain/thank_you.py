@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.domain.errors import NotFound
+from bot.domain.errors import COMMAND, NotFound
 from bot.models import Chat, Student
 
 
@@ -14,7 +14,9 @@ def mark_thank_you_sent(session: Session, student: Student, chat_id: int, now: d
     """Mark a chat's thank-you as sent (idempotent: the first time is kept)."""
     chat = session.get(Chat, chat_id)
     if chat is None or chat.contact.student_id != student.id:
-        raise NotFound("That chat is not in your log any more. Run `list` to see your log.")
+        raise NotFound(
+            f"That chat is not in your log any more. Run `{COMMAND} list` to see your log."
+        )
     if chat.thank_you_sent_at is None:
         chat.thank_you_sent_at = now
     session.flush()

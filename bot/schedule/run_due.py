@@ -24,20 +24,20 @@ from bot.blocks.packing import Message
 from bot.db import session_scope
 from bot.domain import calendar
 from bot.domain.errors import DomainError
+from bot.domain.read_model import cohort_facts, cohort_standings
 from bot.domain.schedule_rules import (
     DIGESTS,
-    CohortFacts,
     Due,
     Kind,
-    StudentFacts,
     due_deliveries,
     is_late,
     quiet_until,
     retry_at,
 )
+from bot.domain.standing import CohortFacts, Standing
 from bot.models import DeliveryStatus, Student
 from bot.schedule import store
-from bot.schedule.facts import cohort_facts, cohorts_due, student_facts
+from bot.schedule.facts import cohorts_due
 from bot.webapi.handins import post_pending_handins
 from bot.webapi.posting import Posted, SendError, call, find_posted, post
 
@@ -82,13 +82,13 @@ class Planned:
 
     due: Due
     cohort: CohortFacts
-    students: tuple[StudentFacts, ...]
+    students: tuple[Standing, ...]
     row: store.Row | None
     parts: frozenset[int] = frozenset()
     also: tuple[tuple[Due, store.Row | None], ...] = ()
 
     @property
-    def student(self) -> StudentFacts | None:
+    def student(self) -> Standing | None:
         return next((s for s in self.students if s.student_id == self.due.student_id), None)
 
     @property
@@ -142,13 +142,13 @@ class _Run:
     def plan(self) -> list[Planned]:
         plans: list[Planned] = []
         with session_scope(self.sessions) as session:
-            for cohort, enrollments in cohorts_due(session, self.now):
+            for cohort in cohorts_due(session, self.now):
                 try:
                     facts = cohort_facts(cohort)
                 except DomainError as error:
                     log.error("cohort %s has a bad calendar: %s", cohort.id, error.message)
                     continue
-                students = tuple(student_facts(session, cohort, enrollments))
+                students = tuple(cohort_standings(session, cohort))
                 rows = store.rows_for(session, cohort.id)
                 follow_ups: dict[int | None, list[tuple[Due, store.Row | None]]] = {}
                 for due in due_deliveries(facts, students, self.now):
@@ -338,9 +338,9 @@ class _Run:
             chat = next(c for c in student.chats if c.id == due.subject_id)
             return reminders.thank_you(cohort, chat)
         if due.kind is Kind.FOLLOW_UP:
-            wanted = {d.subject_id: d.number for d in dues}
-            attempts = [(o, wanted[o.id]) for o in student.outreach if o.id in wanted]
-            return reminders.follow_up(cohort, attempts, self.command)
+            wanted = {d.subject_id for d in dues}
+            attempts = [o for o in student.unanswered if o.id in wanted]
+            return reminders.follow_up(cohort, student, attempts, self.now, self.command)
         if due.kind is Kind.CHECKPOINT:
             return reminders.checkpoint_dm(cohort, student, self.command)
         if due.kind is Kind.DEADLINE_REMINDER:

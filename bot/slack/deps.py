@@ -1,18 +1,19 @@
-"""What listeners need from the rest of the bot, passed in rather than imported."""
+"""What the Slack layer needs from the rest of the bot, passed in rather than imported."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
+from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import session_scope
 from bot.models import utcnow
 from bot.settings import Settings
+
+SLACK_RESPONSE_URLS = ("https://hooks.slack.com/",)
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 @dataclass(frozen=True)
@@ -23,15 +24,19 @@ class Deps:
     sessions: sessionmaker[Session]
     clock: Callable[[], datetime] = utcnow
 
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        with session_scope(self.sessions) as session:
-            yield session
-
     def now(self) -> datetime:
         return self.clock()
 
+    @property
+    def command(self) -> str:
+        """The slash command, as the Slack app calls it."""
+        return self.settings.slash_command
 
-def local_today(now: datetime, timezone: str | None) -> date:
-    """Today's date where the student is (UTC when no timezone is known)."""
-    return now.astimezone(ZoneInfo(timezone or "UTC")).date()
+    @property
+    def response_urls(self) -> tuple[str, ...]:
+        """Where replies to response_urls may go: Slack's hooks, or a loopback stand-in for
+        Slack when SLACK_API_URL points at one (the tests, the demo)."""
+        api = urlsplit(self.settings.slack_api_url)
+        if api.hostname in LOOPBACK:
+            return (*SLACK_RESPONSE_URLS, f"{api.scheme}://{api.netloc}/")
+        return SLACK_RESPONSE_URLS

@@ -9,9 +9,8 @@ twice. A post Slack refused stays pending (`posted_revision < revision`) and is 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -21,8 +20,8 @@ from sqlalchemy.orm import Session, joinedload, sessionmaker
 from bot.blocks.handin import handin_post
 from bot.blocks.reflections import handin_delivered
 from bot.db import session_scope
-from bot.domain.handins import submitted_chats
-from bot.domain.progress import deadline_for
+from bot.domain.calendar import student_deadline
+from bot.domain.handins import PostOutcome, submitted_chats
 from bot.models import Cohort, Enrollment, Student, Submission
 from bot.webapi.errors import meaning
 from bot.webapi.posting import classify
@@ -31,24 +30,6 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)  # longer than a post with all its retries can take
 ROUNDS = 3  # a resubmission made while a post is in flight is sent in the next round
-
-State = Literal["posted", "already", "busy", "failed"]
-
-
-@dataclass(frozen=True)
-class PostOutcome:
-    """What became of a hand-in's post.
-
-    `posted`: this call sent it; `already`: the channel already shows the latest version;
-    `busy`: someone else is sending it right now; `failed`: Slack refused it (`error`).
-    """
-
-    state: State
-    updated: bool = False
-    channel: str | None = None
-    ts: str | None = None
-    error: str | None = None
-    permalink: str | None = None
 
 
 def deliver_handin(
@@ -146,7 +127,7 @@ def _send(client: WebClient, sessions: sessionmaker[Session], submission_id: int
             submitted_chats(session, submission),
             enrollment.cohort,
             enrollment.student.user_id,
-            deadline_for(enrollment),
+            student_deadline(enrollment.cohort.deadline_at, enrollment.deadline_override),
         )
         revision = submission.revision
         old_channel, old_ts = submission.post_channel, submission.post_ts

@@ -1,30 +1,15 @@
-"""Bolt listeners; `register` wires them all onto an app."""
+"""Bolt listeners, one module per feature; `register` wires them all onto an app."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.slack.deps import Deps
-from bot.slack.listeners import (
-    actions,
-    commands,
-    errors,
-    events,
-    handins,
-    reminders,
-    roster,
-    setup,
-    views,
-)
+from bot.slack.listeners import logbook, reflections, roster, setup, status, thank_you, usage
+from bot.slack.routes import Routes
 
 
-def register(app: App, deps: Deps) -> None:
-    commands.register(app, deps)
-    actions.register(app, deps)
-    views.register(app, deps)
-    events.register(app, deps)
-    setup.register(app, deps)
-    roster.register(app, deps)
-    handins.register(app, deps)
-    reminders.register(app, deps)
-    errors.register(app)
+def register(app: App, command: str) -> None:
+    routes = Routes(app, command)
+    for feature in (logbook, status, reflections, setup, thank_you, roster):
+        feature.register(routes)
+    usage.register(routes)  # last: it takes every subcommand the others don't

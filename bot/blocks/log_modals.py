@@ -1,4 +1,4 @@
-"""The outreach and chat modals, and the view shown once a modal is saved."""
+"""The outreach and chat modals."""
 
 from __future__ import annotations
 
@@ -140,13 +140,3 @@ def chat_modal(today: date, contacts: list[Contact], metadata: dict[str, Any]) -
         ),
     ]
     return modal(Callback.CHAT_MODAL, "Log a chat", "Log it", blocks, metadata)
-
-
-def done_view(title: str, blocks: list[dict[str, Any]]) -> dict[str, Any]:
-    """What a modal turns into once saved: the confirmation, and a Close button."""
-    return {
-        "type": "modal",
-        "title": plain(title, 24),
-        "close": plain("Close", 24),
-        "blocks": blocks,
-    }

@@ -1,0 +1,257 @@
+"""Reading standings from the database: four statements per cohort, whatever its size.
+
+`cohort_standings` serves the digests, the report, the export and the scheduler;
+`student_standing` serves status and App Home with the same queries, narrowed to one student.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, case, func, literal, select
+from sqlalchemy.orm import Session
+
+from bot.domain import calendar
+from bot.domain.standing import (
+    UNANSWERED,
+    Attempt,
+    ChatFacts,
+    CohortFacts,
+    ReflectionState,
+    Standing,
+)
+from bot.models import Chat, Cohort, Contact, Enrollment, Outreach, Reflection, Student, Submission
+
+ANSWER_COLUMNS = (
+    Reflection.experience,
+    Reflection.takeaways,
+    Reflection.similarly,
+    Reflection.differently,
+)
+
+
+def cohort_facts(cohort: Cohort) -> CohortFacts:
+    """The cohort as the rules see it (its breaks checked)."""
+    return CohortFacts(
+        id=cohort.id,
+        name=cohort.name,
+        timezone=cohort.timezone,
+        start_date=cohort.start_date,
+        breaks=calendar.parse_breaks(cohort.breaks, cohort.start_date),
+        checkpoint_at=cohort.checkpoint_at,
+        deadline_at=cohort.deadline_at,
+        required_chats=cohort.required_chats,
+        min_attempts=cohort.min_attempts,
+        instructors_channel=cohort.instructors_channel,
+        instructor_ids=tuple(cohort.instructor_ids or ()),
+        created_by=cohort.created_by,
+        created_at=cohort.created_at,
+        students_channel=cohort.students_channel,
+        team_id=cohort.team_id,
+    )
+
+
+def student_standing(
+    session: Session, enrollment: Enrollment, unanswered_limit: int | None = None
+) -> Standing:
+    """One student's standing in their cohort, the same way the cohort's is read."""
+    found = cohort_standings(
+        session, enrollment.cohort, unanswered_limit=unanswered_limit, only=[enrollment.id]
+    )
+    return found[0]
+
+
+def cohort_standings(
+    session: Session,
+    cohort: Cohort,
+    *,
+    unanswered_limit: int | None = None,
+    only: Collection[int] | None = None,
+) -> list[Standing]:
+    """Every active student's standing (or those of the enrollments `only`), by enrollment.
+
+    The cohort's instructors are never among its students, even when an old enrollment says
+    so. With `unanswered_limit`, at most that many unanswered people are read per student;
+    `unanswered_count` still counts them all.
+    """
+    staff = list(cohort.instructor_ids or [])
+    enrolled = (
+        select(Enrollment.student_id)
+        .join(Student, Student.id == Enrollment.student_id)
+        .where(Enrollment.cohort_id == cohort.id, Student.user_id.not_in(staff))
+    )
+    if only is not None:
+        enrolled = enrolled.where(Enrollment.id.in_(list(only)))
+    else:
+        enrolled = enrolled.where(Enrollment.active)
+    students = enrolled.scalar_subquery()
+    counts = _counts(session, students)
+    chats = _chats(session, students)
+    unanswered = _unanswered(session, students, unanswered_limit)
+    standings = []
+    for row in _enrollments(session, cohort.id, staff, only):
+        student_id = row.student_id
+        attempts, unanswered_count, last_log = counts.get(student_id, (0, 0, None))
+        mine = chats.get(student_id, ())
+        activity = [last_log, row.reflected_at, row.submitted_at, *(c.logged_at for c in mine)]
+        standings.append(
+            Standing(
+                student_id=student_id,
+                user_id=row.user_id,
+                enrolled_at=row.created_at,
+                deadline_at=calendar.student_deadline(cohort.deadline_at, row.deadline_override),
+                extended=row.deadline_override is not None,
+                attempts=attempts,
+                unanswered=tuple(unanswered.get(student_id, ())),
+                unanswered_count=unanswered_count,
+                chats=tuple(mine),
+                submitted_at=row.submitted_at,
+                submission_late=bool(row.late),
+                reflection=_reflection(row.answered),
+                timezone=row.timezone,
+                last_activity_at=max((a for a in activity if a is not None), default=None),
+            )
+        )
+    return standings
+
+
+def _enrollments(
+    session: Session, cohort_id: int, staff: list[str], only: Collection[int] | None
+) -> list[Any]:
+    """The enrollments with their student, hand-in and how many answers they wrote."""
+    answered: ColumnElement[int] = literal(0)
+    for column in ANSWER_COLUMNS:
+        answered = answered + case((func.length(func.trim(column)) > 0, 1), else_=0)
+    query = (
+        select(
+            Enrollment.student_id,
+            Enrollment.created_at,
+            Enrollment.deadline_override,
+            Student.user_id,
+            Student.timezone,
+            Submission.submitted_at,
+            Submission.late,
+            Reflection.updated_at.label("reflected_at"),
+            answered.label("answered"),
+        )
+        .join(Student, Student.id == Enrollment.student_id)
+        .outerjoin(Submission, Submission.enrollment_id == Enrollment.id)
+        .outerjoin(Reflection, Reflection.enrollment_id == Enrollment.id)
+        .where(Enrollment.cohort_id == cohort_id, Student.user_id.not_in(staff))
+        .order_by(Enrollment.id)
+    )
+    if only is not None:
+        query = query.where(Enrollment.id.in_(list(only)))
+    else:
+        query = query.where(Enrollment.active)
+    return list(session.execute(query))
+
+
+def _reflection(answered: int | None) -> ReflectionState:
+    if not answered:
+        return ReflectionState.NOT_STARTED
+    return ReflectionState.COMPLETE if answered >= len(ANSWER_COLUMNS) else ReflectionState.DRAFT
+
+
+def _counts(session: Session, students: Any) -> dict[int, tuple[int, int, datetime | None]]:
+    """Per student: people tried, how many of them haven't responded, the last log entry."""
+    waiting = case((Outreach.status.in_([str(s) for s in UNANSWERED]), 1), else_=0)
+    rows = session.execute(
+        select(
+            Contact.student_id,
+            func.count(Outreach.id),
+            func.coalesce(func.sum(waiting), 0),
+            func.max(Contact.created_at),
+            func.max(Outreach.status_changed_at),
+        )
+        .outerjoin(Outreach, Outreach.contact_id == Contact.id)
+        .where(Contact.student_id.in_(students))
+        .group_by(Contact.student_id)
+    )
+    found: dict[int, tuple[int, int, datetime | None]] = {}
+    for student_id, attempts, unanswered, added, moved in rows:
+        latest = max((t for t in (added, moved) if t is not None), default=None)
+        found[student_id] = (int(attempts), int(unanswered), latest)
+    return found
+
+
+def _chats(session: Session, students: Any) -> dict[int, list[ChatFacts]]:
+    found: dict[int, list[ChatFacts]] = defaultdict(list)
+    rows = session.execute(
+        select(
+            Contact.student_id,
+            Chat.id,
+            Contact.name,
+            Contact.linkedin_url,
+            Chat.held_on,
+            Chat.logged_at,
+            Chat.thank_you_sent_at,
+            Chat.takeaways,
+        )
+        .join(Contact, Contact.id == Chat.contact_id)
+        .where(Contact.student_id.in_(students))
+        .order_by(Contact.student_id, Chat.held_on, Chat.id)
+    )
+    for row in rows:
+        found[row.student_id].append(
+            ChatFacts(
+                id=row.id,
+                name=row.name,
+                linkedin_url=row.linkedin_url,
+                held_on=row.held_on,
+                logged_at=row.logged_at,
+                thank_you_sent_at=row.thank_you_sent_at,
+                takeaways=row.takeaways,
+            )
+        )
+    return found
+
+
+def _unanswered(session: Session, students: Any, limit: int | None) -> dict[int, list[Attempt]]:
+    """Everyone each student tried who hasn't responded, oldest attempt first."""
+    rank = func.row_number().over(
+        partition_by=Contact.student_id, order_by=(Outreach.sent_on, Outreach.id)
+    )
+    ranked = (
+        select(
+            Contact.student_id,
+            Outreach.id,
+            Contact.id.label("contact_id"),
+            Contact.name,
+            Contact.linkedin_url,
+            Outreach.sent_on,
+            Outreach.sent_at,
+            Outreach.status,
+            Outreach.follow_ups,
+            Outreach.last_follow_up_at,
+            rank.label("rank"),
+        )
+        .join(Contact, Contact.id == Outreach.contact_id)
+        .where(
+            Contact.student_id.in_(students),
+            Outreach.status.in_([str(s) for s in UNANSWERED]),
+        )
+        .subquery()
+    )
+    query = select(ranked).order_by(ranked.c.student_id, ranked.c.rank)
+    if limit is not None:
+        query = query.where(ranked.c.rank <= limit)
+    found: dict[int, list[Attempt]] = defaultdict(list)
+    for row in session.execute(query):
+        found[row.student_id].append(
+            Attempt(
+                id=row.id,
+                contact_id=row.contact_id,
+                name=row.name,
+                linkedin_url=row.linkedin_url,
+                sent_on=row.sent_on,
+                sent_at=row.sent_at,
+                status=row.status,
+                follow_ups=row.follow_ups,
+                last_follow_up_at=row.last_follow_up_at,
+            )
+        )
+    return found
