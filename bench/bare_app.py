@@ -52,7 +52,7 @@ def bare_worker(api_url: str, token: str, signing_secret: str) -> Worker:
 
     engine = create_engine("sqlite://")
     app = create_bare_app(api_url, token, signing_secret)
-    return Worker(make_wsgi_app(app, engine), engine.dispose)
+    return Worker(make_wsgi_app(app, engine, signing_secret=signing_secret), engine.dispose)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

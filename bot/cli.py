@@ -154,7 +154,8 @@ def serve(settings: Settings, with_clock: bool) -> int:
     engine = db.engine_for(settings)
     listeners = listener_pool()
     app = create_app(settings, db.make_session_factory(engine), executor=listeners)
-    server = HttpServer(make_wsgi_app(app, engine), "0.0.0.0", settings.port)
+    wsgi = make_wsgi_app(app, engine, signing_secret=settings.slack_signing_secret)
+    server = HttpServer(wsgi, "0.0.0.0", settings.port)
     stoppers: list[Callable[[], None]] = [server.close]
     if settings.slack_app_token:
         from slack_bolt.adapter.socket_mode import SocketModeHandler

@@ -107,7 +107,7 @@ def bot_worker(settings: Settings) -> Worker:
         engine.dispose()
         log.info("worker stopped")
 
-    return Worker(make_wsgi_app(app, engine), close)
+    return Worker(make_wsgi_app(app, engine, signing_secret=settings.slack_signing_secret), close)
 
 
 def serve_web(settings: Settings) -> int:

@@ -6,6 +6,7 @@ import os
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -155,14 +156,18 @@ class Bot:
 
 @contextmanager
 def running_bot(
-    settings: Settings, fake_slack: FakeSlack, clock: Clock | None = None
+    settings: Settings,
+    fake_slack: FakeSlack,
+    clock: Clock | None = None,
+    executor: ThreadPoolExecutor | None = None,
 ) -> Iterator[Bot]:
     """Serve the real app over HTTP on 127.0.0.1 until the block ends, as Slack reaches it."""
     clock = clock or Clock()
     engine = db.make_engine(settings.database_url)
     sessions = db.make_session_factory(engine)
-    app = create_app(settings, sessions, clock=clock)
-    server = HttpServer(make_wsgi_app(app, engine), "127.0.0.1", 0)
+    app = create_app(settings, sessions, clock=clock, executor=executor)
+    wsgi = make_wsgi_app(app, engine, signing_secret=settings.slack_signing_secret)
+    server = HttpServer(wsgi, "127.0.0.1", 0)
     server.start_in_thread()
     base_url = f"http://127.0.0.1:{server.port}"
     sender = SlackSender(base_url, SIGNING_SECRET, fake_slack.url + "/response")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from urllib.parse import unquote, urlsplit
 
 from bot.domain.errors import InvalidInput
 
 EXAMPLE = "https://www.linkedin.com/in/ada-lovelace"
-_SLUG = re.compile(r"^[\w\-%.]{3,100}$", re.UNICODE)
+_SLUG_LENGTH = range(3, 101)
+_SLUG_PUNCTUATION = frozenset("-_.")
 _HOSTS = re.compile(r"^(?:[a-z]{2,3}\.|www\.|m\.)?linkedin\.com$")
 
 
@@ -45,10 +47,19 @@ def normalize_linkedin_url(raw: str) -> str:
     segments = [segment for segment in parts.path.split("/") if segment]
     if len(segments) < 2 or segments[0].lower() != "in":
         raise InvalidInput(_not_a_profile(raw), "linkedin")
-    slug = unquote(segments[1]).strip()
-    if not _SLUG.match(slug) or len(segments) > 3:
+    slug = unicodedata.normalize("NFC", unquote(segments[1]).strip().lower())
+    if not _is_slug(slug) or len(segments) > 3:
         raise InvalidInput(_not_a_profile(raw), "linkedin")
-    return f"https://www.linkedin.com/in/{slug.lower()}"
+    return f"https://www.linkedin.com/in/{slug}"
+
+
+def _is_slug(slug: str) -> bool:
+    """Letters (with their accents), digits, `-`, `_` and `.`: nothing that is markup in a
+    link, and nothing that decodes to something else (`%`), so the normal form is stable."""
+    return len(slug) in _SLUG_LENGTH and all(
+        ch.isalnum() or ch in _SLUG_PUNCTUATION or unicodedata.category(ch).startswith("M")
+        for ch in slug
+    )
 
 
 def _not_a_profile(raw: str) -> str:

@@ -68,9 +68,15 @@ def clean_note(raw: str | None, what: str = "note", limit: int = NOTE_MAX) -> st
 
 
 def name_key(name: str) -> str:
-    """The form names are matched by: case- and accent-insensitive, single spaces."""
-    decomposed = unicodedata.normalize("NFKD", name.casefold())
-    return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).split())
+    """The form names are matched by: case- and accent-insensitive, single spaces.
+
+    At most NAME_MAX characters, like the column it is stored in: decomposing can make a
+    name longer (`ﬃ` is `ffi`, `㍿` is four characters).
+    """
+    folded = unicodedata.normalize("NFKD", name.casefold())
+    decomposed = unicodedata.normalize("NFKD", folded.casefold())  # `𝕬` folds only once it is `A`
+    key = " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).split())
+    return key[:NAME_MAX].rstrip()
 
 
 def _forbidden(text: str, allow_newlines: bool) -> str | None:

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from waitress.server import create_server
 
 from bot.db import is_reachable
+from bot.slack.request_guard import RequestGuard
 
 log = logging.getLogger(__name__)
 
@@ -21,9 +22,9 @@ StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
-def make_wsgi_app(app: App | None, engine: Engine) -> WsgiApp:
+def make_wsgi_app(app: App | None, engine: Engine, *, signing_secret: str) -> WsgiApp:
     """Route /healthz to the database check and /slack/events to Bolt."""
-    slack = SlackRequestHandler(app) if app is not None else None
+    slack = RequestGuard(SlackRequestHandler(app), signing_secret) if app is not None else None
 
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
