@@ -143,6 +143,8 @@ class Enrollment(Base):
     deadline_override: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    excused_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    excused_by: Mapped[str | None] = mapped_column(String(32), default=None)
 
     cohort: Mapped[Cohort] = relationship(back_populates="enrollments")
     student: Mapped[Student] = relationship()
@@ -261,6 +263,7 @@ class Submission(Base):
     post_ts: Mapped[str | None] = mapped_column(String(32), default=None)
     posted_revision: Mapped[int] = mapped_column(Integer, default=0)
     post_error: Mapped[str | None] = mapped_column(Text, default=None)
+    post_link: Mapped[str | None] = mapped_column(String(300), default=None)
     post_claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
@@ -290,3 +293,25 @@ class Delivery(Base):
     ts: Mapped[str | None] = mapped_column(String(32), default=None)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ActionKind(StrEnum):
+    NUDGE = "nudge"
+    EXTEND = "extend"
+    EXCUSE = "excuse"
+    UNEXCUSE = "unexcuse"
+
+
+class InstructorAction(Base):
+    """What an instructor did about a student: a nudge, an extension, an excuse — who, when."""
+
+    __tablename__ = "instructor_action"
+    __table_args__ = (Index("ix_instructor_action_cohort", "cohort_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"))
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    by_user: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    detail: Mapped[str | None] = mapped_column(Text, default=None)

@@ -69,6 +69,7 @@ class FakeSlack:
     bot_user_id: str = "U0BOT"
     calls: list[Call] = field(default_factory=list)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    uploads: dict[str, bytes] = field(default_factory=dict)
     channel_members: dict[str, list[str]] = field(default_factory=dict)
     channels: dict[str, dict[str, Any]] = field(default_factory=dict)
     faults: dict[str, list[Fault]] = field(default_factory=dict)
@@ -141,7 +142,13 @@ class FakeSlack:
 
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
         length = int(request.headers.get("Content-Length") or 0)
-        raw = request.rfile.read(length).decode()
+        data = request.rfile.read(length)
+        if request.path.startswith("/upload/"):  # a file's bytes, to an upload URL we gave out
+            with self._lock:
+                self.uploads[request.path.removeprefix("/upload/")] = data
+            self._reply(request, 200, {"ok": True})
+            return
+        raw = data.decode()
         kind = request.headers.get("Content-Type", "")
         path, _, query = request.path.partition("?")
         params: dict[str, Any] = dict(parse_qsl(query, keep_blank_values=True))
@@ -193,6 +200,21 @@ class FakeSlack:
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         ok: dict[str, Any] = {"ok": True}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._ts):08d}"
+            return {**ok, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            files = params.get("files")
+            files = json.loads(files) if isinstance(files, str) else files or []
+            return {**ok, "files": [{"id": f.get("id"), "title": f.get("title")} for f in files]}
+        if method == "users.list":
+            everyone = [{"id": k, **v} for k, v in sorted(self.users.items())]
+            start = int(params.get("cursor") or 0)
+            size = int(params.get("limit") or 200)
+            following = start + size
+            cursor = str(following) if following < len(everyone) else ""
+            members = everyone[start:following]
+            return {**ok, "members": members, "response_metadata": {"next_cursor": cursor}}
         if method == "apps.connections.open" and self.socket_mode_url:
             return {**ok, "url": self.socket_mode_url}
         if method == "auth.test":

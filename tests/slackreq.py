@@ -153,6 +153,53 @@ class SlackSender:
         }
         return self.interactive(payload)
 
+    def menu_choice(
+        self,
+        action_id: str,
+        value: str,
+        user: str = STUDENT,
+        team: str = TEAM,
+        channel: str = "C0GENERAL",
+        message_ts: str | None = None,
+        response_url: str | None = None,
+        home: bool = False,
+    ) -> Reply:
+        """A pick in an overflow or select menu: in a channel message (`message_ts`), an
+        ephemeral message (the default), or App Home."""
+        n = next(_trigger)
+        payload: dict[str, Any] = {
+            "type": "block_actions",
+            "team": {"id": team, "domain": "test"},
+            "user": {"id": user, "team_id": team, "name": "someone"},
+            "api_app_id": "A0APP",
+            "trigger_id": f"trigger.{n}",
+            "actions": [
+                {
+                    "type": "overflow",
+                    "action_id": action_id,
+                    "block_id": "b",
+                    "selected_option": {
+                        "text": {"type": "plain_text", "text": "x"},
+                        "value": value,
+                    },
+                    "action_ts": "1.2",
+                }
+            ],
+        }
+        if home:
+            payload["container"] = {"type": "view", "view_id": "V0HOME"}
+            payload["view"] = {"id": "V0HOME", "type": "home", "team_id": team, "blocks": []}
+        else:
+            payload["channel"] = {"id": channel, "name": "instructors"}
+            payload["container"] = {
+                "type": "message",
+                "is_ephemeral": message_ts is None,
+                "message_ts": message_ts or "1.1",
+                "channel_id": channel,
+            }
+            payload["response_url"] = response_url or f"{self.response_url_base}/menu{n}"
+        return self.interactive(payload)
+
     def event(self, event: dict[str, Any], team: str = TEAM) -> Reply:
         payload = {
             "token": "legacy",

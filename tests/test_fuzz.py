@@ -36,7 +36,7 @@ from sqlalchemy import select
 
 from bot.blocks.ids import Action
 from bot.domain.cohorts import CohortSpec, create_cohort
-from bot.models import Chat, Cohort, Contact, Student
+from bot.models import Chat, Cohort, Contact, Enrollment, Student
 from bot.settings import Settings
 from bot.slack.errors import DATABASE_DOWN, UNEXPECTED
 from tests.blockkit import assert_valid_call, assert_valid_view
@@ -662,7 +662,9 @@ def symptoms(
         found.append(BROADCAST)
     mentioned = {uid for text in shown for uid in MENTION_RE.findall(text)}
     allowed = {case.asker, BOT_USER, *case.users, *INSTRUCTORS.get(case.team, set())}
-    if mentioned - allowed and mentioned - allowed - instructors_of(world, case.team):
+    if mentioned - allowed:
+        allowed |= instructors_of(world, case.team) | students_taught_by(world, case)
+    if mentioned - allowed:
         found.append(FOREIGN)
     try:
         for call in calls:
@@ -684,6 +686,23 @@ def _cause(message: str) -> str:
     cause = re.sub(r"^listener failed( on \S+)?: ", "", message.split("\n", 1)[0])
     cause = re.sub(r"^\([\w.]+\) ", "", cause)  # SQLAlchemy's (psycopg.errors.X) prefix
     return re.split(r": '|\[SQL", cause, maxsplit=1)[0].strip()[:44]
+
+
+def students_taught_by(world: World, case: Case) -> set[str]:
+    """The students an instructor sees (in their report, App Home and digests): those of the
+    cohorts they instruct in their own workspace. Nobody, for anyone else."""
+    with world.bot.session() as session:
+        cohorts = session.scalars(select(Cohort).where(Cohort.team_id == case.team))
+        taught = [c.id for c in cohorts if case.asker in (c.instructor_ids or [])]
+        if not taught:
+            return set()
+        return set(
+            session.scalars(
+                select(Student.user_id)
+                .join(Enrollment, Enrollment.student_id == Student.id)
+                .where(Enrollment.cohort_id.in_(taught))
+            )
+        )
 
 
 def instructors_of(world: World, team: str) -> set[str]:

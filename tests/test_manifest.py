@@ -28,6 +28,7 @@ SCOPES = {
     "conversations_history": {"channels:history", "groups:history", "im:history"},
     "conversations_replies": {"channels:history", "groups:history", "im:history"},
     "users_info": {"users:read"},
+    "users_list": {"users:read"},
     "views_open": set(),
     "views_update": set(),
     "views_push": set(),

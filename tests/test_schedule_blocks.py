@@ -110,7 +110,7 @@ def text_of(message: Message) -> str:
 
 def test_checkpoint_digest_lists_unanswered_contacts_and_flags_fewer_than_8() -> None:
     students = [
-        student(1, chats=2, tried=3),  # on track: not listed
+        student(1, chats=2, tried=3),  # on track: named, not detailed
         student(2, chats=1, tried=9),
         student(3, chats=0, tried=5),
         student(4, chats=0, tried=8),
@@ -120,18 +120,26 @@ def test_checkpoint_digest_lists_unanswered_contacts_and_flags_fewer_than_8() ->
     assert message.thread == []
     assert_fits(message)
     text = text_of(message)
-    assert (
-        "*4 of 5 students* have fewer than 2 chats; *2* of them have fewer than 8 people on "
-        "their list of who hasn't responded" in text
-    )
-    order = [int(u) for u in re.findall(r"<@U0S(\d+)>", text)]
-    assert order == [3, 4, 5, 2]  # no chat and few tries; no chat; one chat and few; one chat
-    sections = {int(m.group(1)): m.group(0) for m in re.finditer(r"<@U0S(\d+)>[^\n]*", text)}
-    assert "unanswered, fewer than 8" in sections[3] and "unanswered, fewer than 8" in sections[5]
-    assert "fewer than 8" not in sections[4] and "fewer than 8" not in sections[2]
+    assert "*4 of 5 students* have fewer than 2 chats" in text
+    assert "everyone they tried who hasn't responded — at least 8 people" in text
+    assert "*2* of them have fewer than 8 on that list" in text
+    assert "*On track (1):* <@U0S001>" in text
+    ranked = [int(u) for u in re.findall(r"\d+\. <@U0S(\d+)>", text)]
+    assert ranked == [3, 4, 5, 2]  # no chat and a short list; no chat; one chat and short; one
+    lines = {int(m.group(1)): m.group(0) for m in re.finditer(r"<@U0S(\d+)> —[^\n]*", text)}
+    assert "5 waiting on a reply, fewer than 8" in lines[3] and "fewer than 8" in lines[5]
+    assert "fewer than 8" not in lines[4] and "fewer than 8" not in lines[2]
+    assert "no chat yet" in lines[3] and "1/2 chats" in lines[2]
     for k in range(9):
         assert f"<https://www.linkedin.com/in/person-{2000 + k}|Person Number {2000 + k}>" in text
     assert "&lt;!channel&gt;" in text and "<!channel>" not in text
+    menus = [b["accessory"] for b in message.blocks if "accessory" in b]
+    assert len(menus) == 4 and {o["value"].split(":")[0] for o in menus[0]["options"]} == {
+        "nudge",
+        "extend",
+        "excuse",
+    }
+    assert menus[0]["options"][0]["value"] == "nudge:1:3:checkpoint"  # what, cohort, whom, where
 
 
 def test_the_unanswered_list_leaves_out_people_who_replied_or_chatted() -> None:
@@ -140,46 +148,57 @@ def test_the_unanswered_list_leaves_out_people_who_replied_or_chatted() -> None:
     text = text_of(digests.checkpoint_digest(cohort(), [one]))
     assert "Person Number 1>" in text and "Person Number 4>" in text
     assert "Person Number 2>" not in text and "Person Number 3>" not in text
-    assert "No response yet (2)" in text
+    assert "Waiting on a reply (2)" in text
     dm = text_of(reminders.checkpoint_dm(cohort(), one, "/coffee"))
     assert "person-1 " in dm and "person-4 " in dm and "person-2" not in dm
 
 
-@pytest.mark.parametrize(("size", "tried"), [(60, 30), (200, 12), (1, 400)])
-def test_a_large_cohort_digest_splits_into_a_thread_within_block_kit_limits(
+@pytest.mark.parametrize(("size", "tried"), [(60, 30), (300, 12), (2000, 12), (1, 400)])
+def test_a_digest_of_any_size_is_one_post_and_at_most_three_thread_replies(
     size: int, tried: int
 ) -> None:
     students = [student(n, chats=n % 2, tried=tried, long=True) for n in range(size)]
     message = digests.checkpoint_digest(cohort(), students)
     messages = every_message(message)
+    assert len(message.thread) <= 3
     for part in messages:
         assert_fits(part)
         assert len(part.text) < 4000
     everything = "\n".join(text_of(m) for m in messages)
     for n in range(size):
-        assert f"<@U0S{n:03}>" in text_of(message)  # the overview names everyone on top
-        assert f"person-{n * 1000 + tried - 1}-with" in everything  # every unanswered person
-    if size > 1:
-        assert message.thread, "a cohort this big needs a thread"
-        assert "thread" in text_of(message)
+        assert f"<@U0S{n:03}>" in everything  # everyone is named, on top or in the thread
+    top = text_of(message)
+    most_at_risk = [int(u) for u in re.findall(r"\d+\. <@U0S(\d+)>", top)]
+    assert len(most_at_risk) == min(10, size)
+    for n in most_at_risk:  # the most at risk show whom they tried, on top
+        assert f"person-{n * 1000}-with" in top
+    if size >= 300:
+        assert "`/coffee export`" in everything  # the full lists are in the export
 
 
 def test_the_deadline_digest_says_who_handed_in_who_is_missing_and_who_has_more_time() -> None:
+    link = "https://test.slack.com/archives/C0INSTRUCT/p1"
     students = [
-        student(1, chats=2, submitted_at=NOW),
+        student(1, chats=2, submitted_at=NOW, handin_link=link),
         student(2, chats=2, submitted_at=NOW, submission_late=True),
         student(3, chats=1, reflection=ReflectionState.DRAFT),
         student(4, chats=0),
         student(5, chats=0, extended=True, deadline_at=NOW + timedelta(days=21)),
+        student(6, chats=0, excused=True),
     ]
-    message = digests.deadline_digest(cohort(deadline_at=NOW + timedelta(days=14)), students)
+    message = digests.deadline_digest(
+        cohort(deadline_at=NOW + timedelta(days=14)), students, now=NOW + timedelta(days=14)
+    )
     assert_fits(message)
     text = text_of(message)
-    assert "2 of 5 handed in" in text and "(1 late)" in text and "*2* missing" in text
+    assert "2 of 6 handed in" in text and "(1 late)" in text and "*2* missing" in text
+    assert "*1* excused" in text and "*Excused (1):* <@U0S006>" in text
     missing = text[text.index("Missing") : text.index("Extensions")]
     assert missing.index("<@U0S004>") < missing.index("<@U0S003>")
     assert "<@U0S005> — until" in text[text.index("Extensions") :]
-    assert "<@U0S002> (late)" in text[text.index("Handed in (2)") :]
+    handed = text[text.index("Handed in (2)") :]
+    assert f"<@U0S001> — on time, <{link}|post>" in handed
+    assert "<@U0S002> — late" in handed
 
 
 def test_a_very_large_deadline_digest_stays_within_limits() -> None:

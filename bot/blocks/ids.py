@@ -14,6 +14,7 @@ class Callback(StrEnum):
     SETUP_MODAL = "setup_modal"
     REFLECT_MODAL = "reflect_modal"
     SUBMIT_MODAL = "submit_modal"
+    EXTEND_MODAL = "extend_modal"
 
 
 class Block(StrEnum):
@@ -32,6 +33,8 @@ class Block(StrEnum):
     REFLECT = "reflect"
     LIST_NAV = "list_nav"
     THANK_YOU = "thank_you"
+    EXTEND_UNTIL = "extend_until"
+    COHORT_ACTIONS = "cohort_actions"
 
 
 class Action(StrEnum):
@@ -47,6 +50,12 @@ class Action(StrEnum):
     OPEN_OUTREACH = "open_outreach_modal"
     OPEN_CHAT = "open_chat_modal"
     OPEN_REFLECT = "open_reflect_modal"
+    STUDENT_MENU = "student_menu"
+    REPORT_PAGE = "report_page"
+    PICK_COHORT = "pick_cohort"
+    POST_DIGEST = "post_digest"
+    EXPORT = "export_csv"
+    OPEN_SETUP = "open_setup"
 
 
 MOVES: dict[Action, str] = {
@@ -113,7 +122,8 @@ FIELD_BLOCKS: dict[str, tuple[str, ...]] = {
     "required_chats": (SetupBlock.REQUIRED_CHATS,),
     "min_attempts": (SetupBlock.MIN_ATTEMPTS,),
     "checkpoint": (SetupBlock.CHECKPOINT,),
-    "deadline": (SetupBlock.DEADLINE,),
+    "deadline": (SetupBlock.DEADLINE, Block.EXTEND_UNTIL),
+    "until": (Block.EXTEND_UNTIL,),
 }
 
 

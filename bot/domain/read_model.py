@@ -113,6 +113,8 @@ def cohort_standings(
                 reflection=_reflection(row.answered),
                 timezone=row.timezone,
                 last_activity_at=max((a for a in activity if a is not None), default=None),
+                excused=row.excused_at is not None,
+                handin_link=row.post_link,
             )
         )
     return standings
@@ -130,10 +132,12 @@ def _enrollments(
             Enrollment.student_id,
             Enrollment.created_at,
             Enrollment.deadline_override,
+            Enrollment.excused_at,
             Student.user_id,
             Student.timezone,
             Submission.submitted_at,
             Submission.late,
+            Submission.post_link,
             Reflection.updated_at.label("reflected_at"),
             answered.label("answered"),
         )

@@ -77,6 +77,8 @@ def due_deliveries(cohort: CohortFacts, students: Sequence[Standing], now: datet
     """Every delivery of the cohort due at or before `now`, sorted by when it was due."""
     found = list(_cohort_dues(cohort))
     for student in students:
+        if student.excused:  # an instructor excused them: no reminders while they are
+            continue
         for due in _student_dues(cohort, student):
             if due.kind is Kind.KICKOFF or due.due_at >= student.enrolled_at:
                 found.append(due)

@@ -124,6 +124,8 @@ class Standing:
     reflection: ReflectionState = ReflectionState.NOT_STARTED
     timezone: str | None = None
     last_activity_at: datetime | None = None
+    excused: bool = False
+    handin_link: str | None = None
 
     @property
     def chat_count(self) -> int:
@@ -154,9 +156,15 @@ class Standing:
         """How many more people to reach out to for the list to be long enough."""
         return max(0, cohort.min_attempts - self.unanswered_count)
 
+    def quiet_days(self, now: datetime) -> int:
+        """Whole days since they last logged anything (since they joined, if never)."""
+        return max(0, (now - (self.last_activity_at or self.enrolled_at)).days)
+
     def risk(self, cohort: CohortFacts) -> tuple[object, ...]:
-        """Sort key, most at risk first: not handed in, fewest chats, short list, fewest tried."""
+        """Sort key, most at risk first: not excused nor handed in, fewest chats, short list,
+        fewest tried."""
         return (
+            self.excused,
             self.handed_in,
             min(self.chat_count, cohort.required_chats),
             not self.list_short(cohort),
@@ -167,5 +175,6 @@ class Standing:
 
 
 def by_risk(cohort: CohortFacts, standings: Sequence[Standing]) -> list[Standing]:
-    """Students behind on chats, most at risk first."""
-    return sorted((s for s in standings if s.behind(cohort)), key=lambda s: s.risk(cohort))
+    """Students behind on chats (and not excused), most at risk first."""
+    behind = (s for s in standings if s.behind(cohort) and not s.excused)
+    return sorted(behind, key=lambda s: s.risk(cohort))

@@ -223,8 +223,13 @@ class Reply:
         self.dm(" ".join(texts)[:3000] or "Done.", view.get("blocks", []))
 
     def _modal_id(self) -> str | None:
+        """The id of the modal the request came from (not an App Home tab), if any."""
         view = self.body.get("view")
-        if isinstance(view, dict) and isinstance(view.get("id"), str):
+        if (
+            isinstance(view, dict)
+            and view.get("type") == "modal"
+            and isinstance(view.get("id"), str)
+        ):
             return str(view["id"])
         return None
 

@@ -46,13 +46,14 @@ def deliver_handin(
     if outcome is None:
         outcome = _current(sessions, submission_id)
     if outcome.channel and outcome.ts:
-        return PostOutcome(
-            outcome.state,
-            outcome.updated,
-            outcome.channel,
-            outcome.ts,
-            permalink=permalink(client, outcome.channel, outcome.ts),
-        )
+        link = permalink(client, outcome.channel, outcome.ts)
+        if link:  # the deadline digest links each hand-in to its post
+            with session_scope(sessions) as session:
+                session.execute(
+                    update(Submission).where(Submission.id == submission_id).values(post_link=link)
+                )
+        return PostOutcome(outcome.state, outcome.updated, outcome.channel, outcome.ts,
+                           permalink=link)  # fmt: skip
     return outcome
 
 

@@ -14,6 +14,7 @@ from bot.webapi.errors import meaning
 log = logging.getLogger(__name__)
 
 MEMBERS_PAGE = 200
+USERS_PAGE = 200
 
 
 @dataclass(frozen=True)
@@ -62,10 +63,28 @@ def bot_missing_from(client: WebClient, channel_id: str) -> bool:
     return channel.get("is_member") is False
 
 
-def send_dm(client: WebClient, user_id: str, text: str, blocks: list[dict[str, Any]]) -> None:
-    """A direct message from the bot; logged, not raised, when Slack refuses it."""
+def send_dm(client: WebClient, user_id: str, text: str, blocks: list[dict[str, Any]]) -> bool:
+    """A direct message from the bot; whether it went out (a refusal is logged, not raised)."""
     try:
-        opened = client.conversations_open(users=user_id)
-        client.chat_postMessage(channel=opened["channel"]["id"], text=text, blocks=blocks)
+        client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
     except SlackApiError as error:
         log.warning("DM to %s failed: %s", user_id, error.response.get("error"))
+        return False
+    return True
+
+
+def user_names(client: WebClient, wanted: set[str]) -> dict[str, str]:
+    """The names people go by (display name, else real name) for the users wanted, read a page
+    of users.list at a time until all are found; {} for anyone Slack doesn't list."""
+    names: dict[str, str] = {}
+    for page in client.users_list(limit=USERS_PAGE):
+        for user in page.get("members") or []:
+            if not isinstance(user, dict) or user.get("id") not in wanted:
+                continue
+            profile = user.get("profile")
+            profile = profile if isinstance(profile, dict) else {}
+            shown = profile.get("display_name") or profile.get("real_name") or user.get("name")
+            names[str(user["id"])] = str(shown or "")
+        if len(names) == len(wanted):
+            break
+    return names

@@ -13,6 +13,7 @@ from bot.domain.errors import with_command
 from bot.domain.read_model import cohort_facts, student_standing
 from bot.domain.roles import NOT_ENROLLED_YET
 from bot.slack.asker import Asker
+from bot.slack.listeners.instructors import home_for_instructor
 from bot.slack.reply import Reply
 from bot.slack.routes import Routes
 
@@ -30,6 +31,9 @@ def app_home(
 ) -> None:
     """Their standing when they are a student; otherwise how to get started."""
     if asker is None or event.get("tab", "home") != "home":
+        return
+    if asker.is_instructor:
+        home_for_instructor(asker, session, reply, now)
         return
     enrollment = asker.enrollment
     if enrollment is None:

@@ -6,15 +6,18 @@ import difflib
 
 from bot.blocks.help import help_blocks, help_text
 from bot.blocks.text import escape
+from bot.slack.asker import Asker
 from bot.slack.reply import Reply
 from bot.slack.routes import Routes
 
 SHOWN_MAX = 30
 
 
-def show_help(reply: Reply) -> None:
-    """Usage with examples."""
-    reply.message(help_text(reply.command), help_blocks(reply.command))
+def show_help(asker: Asker, reply: Reply) -> None:
+    """Usage with examples (instructors see their commands too)."""
+    reply.message(
+        help_text(reply.command), help_blocks(reply.command, instructor=asker.is_instructor)
+    )
 
 
 def unknown(subcommand: str, reply: Reply, routes: Routes) -> None:

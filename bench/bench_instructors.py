@@ -1,0 +1,223 @@
+"""Benchmark the instructors' report, App Home and export at 20 and 2,000 students.
+
+For each size it seeds a cohort (every student with 20 people tried, some replied, a chat or
+two, a reflection, half of them handed in), then times reading and building, several rounds,
+and counts the SQL statements each needs. The 20-student cohort is the baseline, measured in
+the same run: the statement counts must be the same at both sizes.
+
+    .venv/bin/python bench/bench_instructors.py [--students 2000] [--rounds 5]
+
+SQLite in a temporary file by default; set COFFEE_TEST_POSTGRES_URL to run on PostgreSQL too
+(a fresh schema, dropped at the end). See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import Engine, create_engine, event, insert, select, text  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+from bot import db  # noqa: E402
+from bot.blocks.report import instructor_home, report  # noqa: E402
+from bot.domain import instructing  # noqa: E402
+from bot.domain.cohorts import CohortSpec, create_cohort  # noqa: E402
+from bot.domain.export import cohort_csv, handins  # noqa: E402
+from bot.models import (  # noqa: E402
+    Chat,
+    Cohort,
+    Contact,
+    Enrollment,
+    Outreach,
+    Reflection,
+    Student,
+    Submission,
+)
+
+POSTGRES_ENV = "COFFEE_TEST_POSTGRES_URL"
+NOW = datetime(2026, 9, 18, 23, tzinfo=UTC)
+TRIED = 20
+
+
+def seed(session: Session, students: int) -> Cohort:
+    """A cohort of `students`, each with TRIED people tried, written in bulk."""
+    spec = CohortSpec("T0BENCH", f"Bench {students}", date(2026, 9, 7), "America/Denver",
+                      "C0INSTRUCT", instructor_ids=["U0TEACH"])  # fmt: skip
+    cohort = create_cohort(session, spec, NOW - timedelta(days=20))
+    start = NOW - timedelta(days=10)
+    session.execute(
+        insert(Student),
+        [{"team_id": "T0BENCH", "user_id": f"U{students}X{n:05}", "created_at": start}
+         for n in range(students)],
+    )  # fmt: skip
+    ids = list(session.scalars(select(Student.id).where(Student.user_id.like(f"U{students}X%"))))
+    session.execute(
+        insert(Enrollment),
+        [{"cohort_id": cohort.id, "student_id": s, "active": True, "created_at": start}
+         for s in ids],
+    )  # fmt: skip
+    session.execute(
+        insert(Contact),
+        [{"student_id": s, "name": f"Person {s} {k}", "name_key": f"person {s} {k}",
+          "linkedin_url": f"https://www.linkedin.com/in/p-{s}-{k}", "source": "other",
+          "created_at": start}
+         for s in ids for k in range(TRIED)],
+    )  # fmt: skip
+    contacts = session.execute(select(Contact.id, Contact.student_id)).all()
+    statuses = ["sent", "sent", "sent", "no_response", "responded", "declined"]
+    session.execute(
+        insert(Outreach),
+        [{"contact_id": c, "channel": "linkedin", "sent_on": start.date(), "sent_at": start,
+          "status": "chatted" if i % TRIED < s % 3 else statuses[i % len(statuses)],
+          "status_changed_at": start, "follow_ups": 0, "created_at": start}
+         for i, (c, s) in enumerate(contacts)],
+    )  # fmt: skip
+    chatted = session.execute(
+        select(Outreach.contact_id).where(Outreach.status == "chatted")
+    ).scalars()
+    session.execute(
+        insert(Chat),
+        [{"contact_id": c, "held_on": start.date(), "logged_at": start, "created_at": start,
+          "takeaways": "A typical day, and the skills they need."}
+         for c in chatted],
+    )  # fmt: skip
+    enrollments = list(session.scalars(select(Enrollment).where(Enrollment.cohort_id == cohort.id)))
+    session.execute(
+        insert(Reflection),
+        [{"enrollment_id": e.id, "experience": "Hard at first.", "takeaways": "Plenty.",
+          "similarly": "Research first.", "differently": "Ask sooner.", "updated_at": start}
+         for e in enrollments],
+    )  # fmt: skip
+    chats_by_student: dict[int, list[int]] = {}
+    for chat_id, student_id in session.execute(
+        select(Chat.id, Contact.student_id).join(Contact, Contact.id == Chat.contact_id)
+    ):
+        chats_by_student.setdefault(student_id, []).append(chat_id)
+    session.execute(
+        insert(Submission),
+        [{"enrollment_id": e.id, "first_chat_id": chats_by_student[e.student_id][0],
+          "second_chat_id": chats_by_student[e.student_id][1],
+          "answers": {"experience": "ok", "takeaways": "ok", "similarly": "ok",
+                      "differently": "ok"},
+          "submitted_at": NOW, "late": False, "revision": 1, "posted_revision": 1}
+         for e in enrollments if len(chats_by_student.get(e.student_id, [])) >= 2
+         and e.id % 2 == 0],
+    )  # fmt: skip
+    return cohort
+
+
+class Statements:
+    """Counts the SQL statements an engine executes."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.count = 0
+        event.listen(engine, "before_cursor_execute", self._one)
+
+    def _one(self, *_args: Any) -> None:
+        self.count += 1
+
+
+def measure(engine: Engine, counter: Statements, work: Callable[[Session], object],
+            rounds: int) -> tuple[float, int]:  # fmt: skip
+    """Median seconds and the statements of one round."""
+    sessions = db.make_session_factory(engine)
+    times, statements = [], 0
+    for _ in range(rounds):
+        with db.session_scope(sessions) as session:
+            before = counter.count
+            started = time.perf_counter()
+            work(session)
+            times.append(time.perf_counter() - started)
+            statements = counter.count - before
+    return statistics.median(times), statements
+
+
+def cohort_of(session: Session, students: int) -> Cohort:
+    return session.scalars(select(Cohort).where(Cohort.name == f"Bench {students}")).one()
+
+
+def workloads(students: int) -> dict[str, Callable[[Session], object]]:
+    def report_now(session: Session) -> object:
+        cohort = cohort_of(session, students)
+        return report(instructing.cohort_now(session, cohort, 0), NOW, "/coffee")
+
+    def home_now(session: Session) -> object:
+        cohort = cohort_of(session, students)
+        return instructor_home([instructing.cohort_now(session, cohort, 0)], NOW, "/coffee")
+
+    def export_now(session: Session) -> object:
+        cohort = cohort_of(session, students)
+        now_ = instructing.cohort_now(session, cohort)
+        return cohort_csv(now_.cohort, now_.students, handins(session, cohort), {})
+
+    return {"report": report_now, "App Home": home_now, "export (CSV)": export_now}
+
+
+@contextmanager
+def databases() -> Iterator[tuple[str, str]]:
+    with tempfile.TemporaryDirectory() as folder:
+        found = [("sqlite", f"sqlite:///{folder}/bench.db")]
+        schema = f"bench_{uuid.uuid4().hex[:10]}"
+        base = os.environ.get(POSTGRES_ENV, "").replace("postgresql://", "postgresql+psycopg://", 1)
+        admin = create_engine(base, isolation_level="AUTOCOMMIT") if base else None
+        if admin is not None:
+            with admin.connect() as connection:
+                connection.execute(text(f"CREATE SCHEMA {schema}"))
+            found.append(("postgresql", f"{base}?options=-csearch_path%3D{schema}"))
+        try:
+            yield from found
+        finally:
+            if admin is not None:
+                with admin.connect() as connection:
+                    connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+                admin.dispose()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    sizes = (20, args.students)
+    print(f"students: {sizes[0]} (baseline) and {sizes[1]}, {TRIED} people tried each; "
+          f"median of {args.rounds} rounds")  # fmt: skip
+    if not os.environ.get(POSTGRES_ENV):
+        print(f"(PostgreSQL skipped: set {POSTGRES_ENV} to include it)")
+    for name, url in databases():
+        db.upgrade(url)
+        engine = db.make_engine(url)
+        counter = Statements(engine)
+        with db.session_scope(db.make_session_factory(engine)) as session:
+            started = time.perf_counter()
+            for size in sizes:
+                seed(session, size)
+        print(f"\n{name}: seeded in {time.perf_counter() - started:.1f} s")
+        print(f"  {'':14} {'time ' + str(sizes[0]):>12} {'time ' + str(sizes[1]):>12} "
+              f"{'statements':>12} {'per student':>12}")  # fmt: skip
+        for label in workloads(sizes[0]):
+            small = measure(engine, counter, workloads(sizes[0])[label], args.rounds)
+            large = measure(engine, counter, workloads(sizes[1])[label], args.rounds)
+            same = "same" if small[1] == large[1] else f"{small[1]} → {large[1]}"
+            print(f"  {label:14} {small[0] * 1000:10.1f}ms {large[0] * 1000:10.1f}ms "
+                  f"{large[1]:>8} ({same}) {large[0] / sizes[1] * 1e6:8.0f} µs")  # fmt: skip
+        engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
