@@ -56,6 +56,7 @@ class Action(StrEnum):
     POST_DIGEST = "post_digest"
     EXPORT = "export_csv"
     OPEN_SETUP = "open_setup"
+    FORGET = "forget"
 
 
 MOVES: dict[Action, str] = {

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import and_, delete, false, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.domain.errors import InvalidInput, NotAllowed, NotFound
+from bot.domain.errors import COMMAND, InvalidInput, NotAllowed, NotFound
 from bot.domain.linkedin import looks_like_linkedin, normalize_linkedin_url
 from bot.domain.schedule_rules import Kind
 from bot.domain.text import name_key
@@ -142,7 +142,7 @@ def forget_contact(session: Session, student: Student, name_or_id: str | int) ->
     `name_or_id` is the contact's number, LinkedIn URL or name. A contact whose chat is part of
     the student's hand-in is refused: the hand-in has to name another chat first.
     """
-    contact = _contact_of(session, student, name_or_id)
+    contact = contact_named(session, student, name_or_id)
     if contact.chat is not None:
         handed_in = session.scalar(
             select(Submission.id).where(
@@ -155,7 +155,8 @@ def forget_contact(session: Session, student: Student, name_or_id: str | int) ->
         if handed_in is not None:
             raise NotAllowed(
                 f"Your chat with {contact.name} is part of your hand-in, so I can't forget "
-                f"{contact.name} yet. Hand in another chat first with `submit`, then try again."
+                f"{contact.name} yet. Hand in another chat first with `{COMMAND} submit`, then "
+                "try again."
             )
     deliveries = _delete(
         session,
@@ -200,7 +201,7 @@ def forget_student(session: Session, team_id: str, user_id: str) -> Deleted:
     return deleted
 
 
-def _contact_of(session: Session, student: Student, name_or_id: str | int) -> Contact:
+def contact_named(session: Session, student: Student, name_or_id: str | int) -> Contact:
     mine = select(Contact).where(Contact.student_id == student.id)
     text = str(name_or_id).strip()
     if not text:
@@ -214,7 +215,7 @@ def _contact_of(session: Session, student: Student, name_or_id: str | int) -> Co
     else:
         found = list(session.scalars(mine.where(Contact.name_key == name_key(text))))
     if not found:
-        raise NotFound(f"“{text}” is not in your log; `list` shows who is.")
+        raise NotFound(f"“{text[:80]}” is not in your log; `{COMMAND} list` shows who is.")
     if len(found) > 1:
         raise InvalidInput(
             f"You have {len(found)} contacts named {found[0].name}; "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.slack.listeners import (
+    forget,
     instructors,
     logbook,
     reflections,
@@ -19,6 +20,7 @@ from bot.slack.routes import Routes
 
 def register(app: App, command: str) -> None:
     routes = Routes(app, command)
-    for feature in (logbook, status, reflections, setup, thank_you, roster, instructors):
+    features = (logbook, status, reflections, setup, thank_you, roster, instructors, forget)
+    for feature in features:
         feature.register(routes)
     usage.register(routes)  # last: it takes every subcommand the others don't
