@@ -29,6 +29,7 @@ from bot.blocks.status import problem_blocks
 from bot.blocks.text import escape, mrkdwn_section
 from bot.slack.asker import Identity
 from bot.webapi.client import retry_handlers
+from bot.webapi.errors import TRANSPORT_ERRORS, error_code
 
 log = logging.getLogger(__name__)
 
@@ -114,8 +115,8 @@ class Reply:
             return
         try:
             self.client.chat_postMessage(channel=self.identity.user_id, text=text, blocks=blocks)
-        except SlackApiError as error:
-            log.warning("DM not sent: %s", error.response.get("error"))
+        except (SlackApiError, *TRANSPORT_ERRORS) as error:
+            log.warning("DM not sent: %s", error_code(error))
 
     # -- modal submissions ----------------------------------------------------------------
 
@@ -263,6 +264,6 @@ class Reply:
                     channel=channel, user=self.identity.user_id, text=text, blocks=blocks
                 )
                 return
-        except SlackApiError as error:
-            log.warning("ephemeral fallback failed: %s", error.response.get("error"))
+        except (SlackApiError, *TRANSPORT_ERRORS) as error:
+            log.warning("ephemeral fallback failed: %s", error_code(error))
         self.dm(text, blocks)
