@@ -11,7 +11,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from bot.blocks.ids import Action, Block, Callback
 from bot.models import Enrollment, InstructorAction, Student
@@ -454,3 +454,30 @@ def test_the_deadline_digest_links_each_hand_in(bot: Bot, world: World) -> None:
     assert "<@U0ADA> — on time, <https://test.slack.com/archives/C0INSTRUCT/p1|post>" in digest
     missing = digest[digest.index("Missing") :]
     assert missing.index(f"<@{CAM}>") < missing.index(f"<@{BEN}>")
+
+
+def test_an_export_of_2000_students_completes(bot: Bot, world: World) -> None:
+    cohort = world.create_cohort(local(DENVER, 2026, 9, 1, 12), instructor_ids=[TEACHER])
+    start = local(DENVER, 2026, 9, 2, 12)
+    users = [f"U0X{n:05}" for n in range(2000)]
+    with bot.session() as session:
+        session.execute(
+            insert(Student),
+            [{"team_id": "T0TEAM", "user_id": u, "created_at": start} for u in users],
+        )
+        ids = session.scalars(select(Student.id).where(Student.user_id.in_(users))).all()
+        session.execute(
+            insert(Enrollment),
+            [
+                {"cohort_id": cohort, "student_id": i, "active": True, "created_at": start}
+                for i in ids
+            ],
+        )
+    bot.slack.users.update({u: {"id": u, "profile": {"real_name": f"Student {u}"}} for u in users})
+
+    bot.run("export", user=TEACHER)
+
+    [content] = bot.slack.uploads.values()
+    rows = list(csv.DictReader(io.StringIO(content.decode())))
+    assert len(rows) == 2000 and {r["name"] for r in rows} == {f"Student {u}" for u in users}
+    assert len(bot.slack.of("users.list")) == 10  # 200 a page, not one users.info per student
