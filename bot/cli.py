@@ -7,13 +7,14 @@ import gc
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from bot import db
 from bot.cli_args import Parser, command, instant
 from bot.cli_cohorts import add_cohort_commands
 from bot.cli_problems import explain, one_line
 from bot.models import utcnow
-from bot.settings import Settings, load_settings
+from bot.settings import Settings, SettingsError, load_settings
 from bot.startup import check_slack
 
 log = logging.getLogger("bot")
@@ -29,6 +30,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings: Settings | None = None
     try:
+        if args.run is run_demo:  # no settings: it brings its own
+            configure_logging("ERROR")
+            return run_demo(None, args)
         settings = load_settings()
         configure_logging(settings.log_level)
         if args.run in (run_web, run_all, run_clock):
@@ -93,7 +97,26 @@ def _parser() -> argparse.ArgumentParser:
         "--url", type=_public_url, help="your public https URL, e.g. https://bot.example.com"
     )
     manifest.set_defaults(run=run_manifest)
+    demo = command(
+        sub,
+        "demo",
+        "see it work: a whole cohort in a minute against a stand-in for Slack; no settings needed",
+    )
+    demo.add_argument(
+        "--dir", type=Path, default=Path.cwd(), help="where its temporary folder goes (removed)"
+    )
+    demo.set_defaults(run=run_demo)
     return parser
+
+
+def run_demo(_settings: Settings | None, args: argparse.Namespace) -> int:
+    """The demo needs no settings and leaves nothing behind."""
+    from bot.demo.story import run
+
+    if not args.dir.is_dir():
+        raise SettingsError(f"--dir {args.dir} is not a folder: pass one that exists.")
+    result: int = run(args.dir)
+    return result
 
 
 def _public_url(text: str) -> str:

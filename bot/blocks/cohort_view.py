@@ -29,9 +29,10 @@ def chats_words(cohort: CohortFacts, student: Standing) -> str:
 
 
 def list_words(cohort: CohortFacts, student: Standing) -> str:
-    """How long their list of who hasn't responded is, against the seed's "at least 8"."""
+    """How long their list of who hasn't responded is, against the seed's "at least 8" (which
+    matters only while they are short of chats)."""
     count = student.unanswered_count
-    if student.list_short(cohort):
+    if student.behind(cohort) and student.list_short(cohort):
         return f"*{count} waiting on a reply, fewer than {cohort.min_attempts}*"
     return f"{count} waiting on a reply"
 

@@ -164,7 +164,8 @@ def instructor_nudge(
         mrkdwn_section(
             f":wave: {mention(instructor)} asked me to check in on your coffee chats for "
             f"*{escape(cohort.name)}*: you have *{student.chat_count}/{cohort.required_chats} "
-            f"chats* and {student.unanswered_count} people waiting on a reply."
+            f"chats* and {student.unanswered_count} "
+            f"{'person' if student.unanswered_count == 1 else 'people'} waiting on a reply."
         ),
         context(next_step(cohort, student, command)),
     ]
