@@ -32,7 +32,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.run is run_demo:  # no settings: it brings its own
             configure_logging("ERROR")
-            return run_demo(None, args)
+            shown: int = run_demo(None, args)
+            return shown
         settings = load_settings()
         configure_logging(settings.log_level)
         if args.run in (run_web, run_all, run_clock):
