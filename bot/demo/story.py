@@ -26,10 +26,12 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from slack_sdk.signature import SignatureVerifier
+from sqlalchemy import Select, select
 
 from bot import db
 from bot.demo.render import blocks_text, readable, view_text
 from bot.demo.stand_in import Sent, StandIn
+from bot.models import Delivery, Student
 from bot.schedule.run_due import run_due
 from bot.settings import Settings
 from bot.slack.app import create_app
@@ -437,27 +439,21 @@ def play(demo: Demo) -> None:
 
 
 def _student_id(demo: Demo, user: str) -> int | None:
-    from sqlalchemy import select
-
-    from bot.models import Student
-
-    engine = db.make_engine(demo.settings.database_url)
-    try:
-        with db.session_scope(db.make_session_factory(engine)) as session:
-            return session.scalar(select(Student.id).where(Student.user_id == user))
-    finally:
-        engine.dispose()
+    found = _scalar(demo, select(Student.id).where(Student.user_id == user))
+    return int(found) if found is not None else None
 
 
 def _digest_ts(demo: Demo) -> str | None:
-    from sqlalchemy import select
+    found = _scalar(demo, select(Delivery.ts).where(Delivery.kind == "checkpoint-digest"))
+    return str(found) if found is not None else None
 
-    from bot.models import Delivery
 
+def _scalar(demo: Demo, query: Select[Any]) -> Any:
+    """One value from the demo's database (what a person would read off a message)."""
     engine = db.make_engine(demo.settings.database_url)
     try:
         with db.session_scope(db.make_session_factory(engine)) as session:
-            return session.scalar(select(Delivery.ts).where(Delivery.kind == "checkpoint-digest"))
+            return session.scalar(query)
     finally:
         engine.dispose()
 
