@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.slack.listeners import logbook, reflections, roster, setup, status, thank_you, usage
+from bot.slack.listeners import (
+    installs,
+    logbook,
+    reflections,
+    roster,
+    setup,
+    status,
+    thank_you,
+    usage,
+)
 from bot.slack.routes import Routes
 
 
 def register(app: App, command: str) -> None:
     routes = Routes(app, command)
-    for feature in (logbook, status, reflections, setup, thank_you, roster):
+    for feature in (logbook, status, reflections, setup, thank_you, roster, installs):
         feature.register(routes)
     usage.register(routes)  # last: it takes every subcommand the others don't
