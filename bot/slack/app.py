@@ -36,6 +36,10 @@ LISTENER_THREADS = 64
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 STATE_EXPIRES_AFTER = 600  # s from "Add to Slack" to Slack's redirect back
+NOT_INSTALLED = (
+    ":warning: Coffee Chat is not installed in this workspace (any more): ask a workspace "
+    "admin to install it again."
+)
 
 log = logging.getLogger("bot.slack")
 
@@ -111,4 +115,5 @@ def _oauth_app(
         listener_executor=executor or listener_pool(),
         logger=log,
         token_verification_enabled=False,
+        user_facing_authorize_error_message=NOT_INSTALLED,
     )
