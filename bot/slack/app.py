@@ -32,7 +32,10 @@ from bot.slack.middleware import CloseRequest, once_per_event, open_request
 from bot.webapi.client import INTERACTIVE_RATE_LIMIT_WAIT, client_with, make_client
 from bot.webapi.installations import ROTATE_BEFORE_MINUTES, Installations
 
-LISTENER_THREADS = 64
+# Listeners wait on Slack most of their time: while Slack is slow (5 s per views.open), every
+# listener of a burst holds a thread, and one that waits for a thread opens its modal after
+# its trigger_id has expired (3 s). Threads are started only when needed.
+LISTENER_THREADS = 256
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 STATE_EXPIRES_AFTER = 600  # s from "Add to Slack" to Slack's redirect back
@@ -45,7 +48,8 @@ log = logging.getLogger("bot.slack")
 
 
 def listener_pool() -> ThreadPoolExecutor:
-    """Threads that run listeners after the ack; sized for bursts of a whole cohort."""
+    """Threads that run listeners after the ack; enough for a burst of a whole cohort's
+    commands while Slack is slow."""
     return ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="listener")
 
 
