@@ -31,7 +31,7 @@ def with_oauth(settings: Settings, bot_token: str = "") -> Settings:
 class Page:
     status: int
     body: str
-    headers: dict[str, str]
+    headers: dict[str, str]  # names in lower case
 
 
 def get(url: str, cookie: str | None = None) -> Page:
@@ -39,9 +39,11 @@ def get(url: str, cookie: str | None = None) -> Page:
     request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
-            return Page(response.status, response.read().decode(), dict(response.headers))
+            headers = {k.lower(): v for k, v in response.headers.items()}
+            return Page(response.status, response.read().decode(), headers)
     except urllib.error.HTTPError as error:
-        return Page(error.code, error.read().decode(), dict(error.headers))
+        headers = {k.lower(): v for k, v in error.headers.items()}
+        return Page(error.code, error.read().decode(), headers)
 
 
 def link(page: Page, element_id: str) -> str:
@@ -56,7 +58,7 @@ def install(base_url: str, fake: FakeSlack, team: str) -> str:
     fake.redirect_uri = base_url + "/slack/oauth_redirect"
     start = get(base_url + "/slack/install")
     assert start.status == 200, start
-    cookie = start.headers["Set-Cookie"].split(";", 1)[0]
+    cookie = start.headers["set-cookie"].split(";", 1)[0]
     consent = get(link(start, "add-to-slack"))
     assert consent.status == 200, consent
     done = get(link(consent, "allow"), cookie=cookie)

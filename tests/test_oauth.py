@@ -3,7 +3,10 @@ with its own token, uninstalls, token rotation — and SLACK_BOT_TOKEN still wor
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -18,7 +21,10 @@ from bot.webapi.installations import Installations, NotInstalled, client_factory
 from tests.conftest import Bot, running_bot
 from tests.fakeslack import FakeSlack, manifest_scopes
 from tests.oauth_flow import CLIENT_ID, get, install, link, with_oauth
+from tests.slackreq import SlackSender
+from tests.test_processes import env, free_port, wait_healthy
 from tests.test_roster import eventually
+from tests.webprocess import WebProcess
 
 ADMIN = "U0ADMIN"
 
@@ -215,3 +221,33 @@ def test_with_oauth_the_bot_token_is_optional(settings: Settings) -> None:
     with_oauth(settings).require_slack()
     with pytest.raises(SettingsError, match="SLACK_SIGNING_SECRET"):
         with_oauth(settings).model_copy(update={"slack_signing_secret": ""}).require_slack()
+
+
+def test_gunicorns_workers_serve_the_oauth_flow(
+    tmp_path: Path, fake_slack: FakeSlack, database_url: str
+) -> None:
+    """`python -m bot web`: the state one worker issues, another may consume (it is in the
+    database), and the installed workspace is served by every worker."""
+    port = free_port()
+    environment = env(database_url, fake_slack, PORT=str(port), WEB_WORKERS="2")
+    environment |= {"SLACK_CLIENT_ID": CLIENT_ID, "SLACK_CLIENT_SECRET": fake_slack.client_secret}
+    process = WebProcess(tmp_path, environment)
+    try:
+        wait_healthy(port)
+        base = f"http://127.0.0.1:{port}"
+        token = install(base, fake_slack, "T0ONE")
+        sender = SlackSender(base, "secret", fake_slack.url + "/response")
+        fake_slack.users[ADMIN] = {"id": ADMIN, "tz": "America/Denver", "is_admin": True}
+        for _ in range(4):  # whichever worker takes it
+            assert sender.command("setup", user=ADMIN, team="T0ONE").status == 200
+        opened = wait_for_calls(fake_slack, "views.open", 4)
+        assert {c.token for c in opened} == {token}
+    finally:
+        process.kill()
+
+
+def wait_for_calls(fake: FakeSlack, method: str, count: int, timeout: float = 15) -> list[Any]:
+    deadline = time.monotonic() + timeout
+    while len(fake.of(method)) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return fake.of(method)
