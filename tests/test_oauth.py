@@ -3,6 +3,8 @@ with its own token, uninstalls, token rotation — and SLACK_BOT_TOKEN still wor
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -251,3 +253,41 @@ def wait_for_calls(fake: FakeSlack, method: str, count: int, timeout: float = 15
     while len(fake.of(method)) < count and time.monotonic() < deadline:
         time.sleep(0.05)
     return fake.of(method)
+
+
+def test_cohort_sync_reads_the_channel_with_its_workspaces_token(
+    oauth_bot: Bot, tmp_path: Path
+) -> None:
+    fake = oauth_bot.slack
+    token = install(oauth_bot.base_url, fake, "T0ONE")
+    with oauth_bot.session() as session:
+        spec = CohortSpec("T0ONE", "Mod 5", date(2026, 9, 7), "America/Denver", "C0INSTRUCT")
+        spec.students_channel = "C0STU"
+        create_cohort(session, spec, oauth_bot.clock())
+    fake.channel_members["C0STU"] = ["U0ONE", "U0TWO"]
+    environment = env(oauth_bot.settings.database_url, fake)
+    environment |= {
+        "SLACK_BOT_TOKEN": "",
+        "SLACK_CLIENT_ID": CLIENT_ID,
+        "SLACK_CLIENT_SECRET": fake.client_secret,
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "cohort", "sync", "Mod 5"],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Enrolled 2 students from C0STU" in done.stdout
+    assert {c.token for c in fake.of("conversations.members")} == {token}
+    missing = subprocess.run(
+        [sys.executable, "-m", "bot", "cohort", "sync", "Mod 5"],
+        cwd=tmp_path,
+        env=environment | {"SLACK_CLIENT_ID": "", "SLACK_BOT_TOKEN": ""},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert missing.returncode == 2 and "SLACK_BOT_TOKEN" in missing.stderr
