@@ -291,3 +291,18 @@ def test_cohort_sync_reads_the_channel_with_its_workspaces_token(
         timeout=60,
     )
     assert missing.returncode == 2 and "SLACK_BOT_TOKEN" in missing.stderr
+
+
+def test_with_one_workspace_an_uninstall_stops_its_cohorts_too(bot: Bot) -> None:
+    cohort = bot.create_cohort()
+    assert bot.send.event({"type": "app_uninstalled"}).status == 200
+
+    def archived() -> bool:
+        with bot.session() as session:
+            found = session.get(Cohort, cohort.id)
+            return found is not None and not found.active
+
+    assert eventually(archived)
+    with bot.session() as session:
+        row = session.get(Workspace, "T0TEAM")
+        assert row is not None and row.uninstalled_at is not None
