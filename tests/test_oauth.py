@@ -232,7 +232,11 @@ def test_gunicorns_workers_serve_the_oauth_flow(
     database), and the installed workspace is served by every worker."""
     port = free_port()
     environment = env(database_url, fake_slack, PORT=str(port), WEB_WORKERS="2")
-    environment |= {"SLACK_CLIENT_ID": CLIENT_ID, "SLACK_CLIENT_SECRET": fake_slack.client_secret}
+    environment |= {
+        "SLACK_BOT_TOKEN": "",  # OAuth alone
+        "SLACK_CLIENT_ID": CLIENT_ID,
+        "SLACK_CLIENT_SECRET": fake_slack.client_secret,
+    }
     process = WebProcess(tmp_path, environment)
     try:
         wait_healthy(port)

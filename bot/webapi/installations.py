@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 ClientFor = Callable[[str], WebClient]
 ROTATE_BEFORE_MINUTES = 120  # a token expiring sooner than this is rotated before use
+CACHE_FOR = 60.0  # s a workspace's bot is kept in memory: most acks read no database
 
 
 class NotInstalled(LookupError):
@@ -83,9 +84,24 @@ class Installations:
         self._lock = threading.Lock()
         self._env_bot: Bot | None = None
         self._env_checked = False
+        self._cache: dict[str, tuple[float, Bot]] = {}
 
     def bot(self, team_id: str) -> Bot | None:
-        """The workspace's bot (token fresh), or None when the bot is not installed there."""
+        """The workspace's bot (token fresh), or None when the bot is not installed there.
+
+        A bot found is kept CACHE_FOR seconds (not one whose token is due for rotation): a
+        workspace's requests read the database once a minute, not before every ack."""
+        kept = self._cache.get(team_id)
+        if kept is not None and kept[0] > time.monotonic() and not _expiring(kept[1]):
+            return kept[1]
+        found = self._lookup(team_id)
+        if found is None:
+            self._cache.pop(team_id, None)
+        else:
+            self._cache[team_id] = (time.monotonic() + CACHE_FOR, found)
+        return found
+
+    def _lookup(self, team_id: str) -> Bot | None:
         found = self.store.find_bot(enterprise_id=None, team_id=team_id)
         if found is not None:
             return self._fresh(found)
@@ -106,6 +122,7 @@ class Installations:
 
     def forget(self, team_id: str) -> None:
         """Delete every token of the workspace (after an uninstall or a revocation)."""
+        self._cache.pop(team_id, None)
         self.store.delete_bot(enterprise_id=None, team_id=team_id)
         self.store.delete_installation(enterprise_id=None, team_id=team_id)
 
@@ -155,6 +172,11 @@ class Installations:
             bot_scopes=sorted(scopes or ()),
             installed_at=time.time(),
         )
+
+
+def _expiring(bot: Bot) -> bool:
+    expires = bot.bot_token_expires_at
+    return expires is not None and expires <= time.time() + ROTATE_BEFORE_MINUTES * 60
 
 
 def client_factory(settings: Settings, engine: Engine) -> ClientFor:
