@@ -23,6 +23,8 @@ SILENT = logging.CRITICAL + 1
 # Below LOG_LEVEL=DEBUG, libraries speak only when it matters: Alembic and Socket Mode from
 # WARNING; the Web API client never, since the bot reports every failed call itself.
 QUIET_LOGGERS = {"alembic": logging.WARNING, "slack_sdk": logging.WARNING, "slack_sdk.web": SILENT}
+# At every level: SQL statements' parameters are students' text.
+NEVER_BELOW_WARNING = ("sqlalchemy.engine", "sqlalchemy.pool")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -35,7 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             shown: int = run_demo(None, args)
             return shown
         settings = load_settings()
-        configure_logging(settings.log_level)
+        configure_logging(settings.log_level, _secrets(settings))
         if args.run in (run_web, run_all, run_clock):
             settings.require_slack()
             check_slack(settings)
@@ -47,12 +49,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
 
 
-def configure_logging(level: str) -> None:
-    """Log lines on stderr at LOG_LEVEL, libraries' own lines kept for what matters."""
+def configure_logging(level: str, secrets: Sequence[str | None] = ()) -> None:
+    """Log lines on stderr at LOG_LEVEL, libraries' own lines kept for what matters, and no
+    personal data, token or secret at any level (bot.logfilter)."""
+    from bot.logfilter import install
+
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install(logging.getLogger().handlers, secrets)
+    for name in NEVER_BELOW_WARNING:
+        logging.getLogger(name).setLevel(logging.WARNING)
     if level != "DEBUG":
         for name, quiet in QUIET_LOGGERS.items():
             logging.getLogger(name).setLevel(quiet)
+
+
+def _secrets(settings: Settings) -> list[str | None]:
+    return [
+        settings.slack_bot_token,
+        settings.slack_signing_secret,
+        settings.slack_app_token,
+        settings.slack_client_secret,
+    ]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -229,9 +246,10 @@ def run_clock(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def run_jobs_due(settings: Settings, args: argparse.Namespace) -> int:
-    """Send what is due at --now (default: now) and print what was done in one line."""
+    """Send what is due at --now (default: now), each cohort with its workspace's token, and
+    print what was done in one line."""
     from bot.schedule.run_due import run_due
-    from bot.webapi.client import make_client
+    from bot.webapi.installations import clients_for
 
     settings.require_slack()
     db.upgrade(settings.database_url)
@@ -240,7 +258,7 @@ def run_jobs_due(settings: Settings, args: argparse.Namespace) -> int:
     summary = run_due(
         now,
         db.make_session_factory(engine),
-        make_client(settings),
+        clients_for(settings, engine),  # type: ignore[arg-type, unused-ignore]
         command=settings.slash_command,
     )
     engine.dispose()

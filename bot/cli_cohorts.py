@@ -112,6 +112,7 @@ def run_create(settings: Settings, args: argparse.Namespace) -> int:
         ".env.example), or pass each student with --student U… instead"
         if args.students_channel
         else None,
+        args.team,
     )
     identity = identify(client) if client and (args.students_channel or not args.team) else None
     team_id = args.team or (identity.team_id if identity else None)
@@ -155,16 +156,17 @@ def run_list(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def run_sync(settings: Settings, args: argparse.Namespace) -> int:
-    client = _client(
-        settings,
-        "cohort sync needs SLACK_BOT_TOKEN to read the channel's members: set it "
-        "(see .env.example)",
-    )
-    assert client is not None
     with _database(settings) as sessions:
         with db.session_scope(sessions) as session:
             cohort = _find(session, args)
-            cohort_id, channel = cohort.id, cohort.students_channel
+            cohort_id, channel, team_id = cohort.id, cohort.students_channel, cohort.team_id
+        client = _client(
+            settings,
+            "cohort sync needs SLACK_BOT_TOKEN to read the channel's members: set it "
+            "(see .env.example)",
+            team_id,
+        )
+        assert client is not None
         if not channel:
             raise InvalidInput(
                 f"“{cohort.name}” has no students' channel to enroll: pick one with "
@@ -314,15 +316,36 @@ def _sync(
     print(f"Enrolled {outcome.enrolled} {people} from {channel}{already}.")
 
 
-def _client(settings: Settings, required: str | None) -> WebClient | None:
-    """A Web API client, or None without a token; SettingsError(`required`) if one is needed."""
+def _client(
+    settings: Settings, required: str | None, team_id: str | None = None
+) -> WebClient | None:
+    """A Web API client, or None without a token; SettingsError(`required`) if one is needed.
+    With OAuth and a workspace, that workspace's installation (DomainError if it has none)."""
     from bot.webapi.client import make_client
 
+    if settings.oauth and team_id:
+        return _installed_client(settings, team_id)
     if settings.slack_bot_token:
         return make_client(settings)
     if required:
         raise SettingsError(required + ".")
     return None
+
+
+def _installed_client(settings: Settings, team_id: str) -> WebClient:
+    from bot.webapi.installations import NotInstalled, client_factory
+
+    engine = db.engine_for(settings)
+    try:
+        db.require_migrated(engine)
+        return client_factory(settings, engine)(team_id)
+    except NotInstalled:
+        raise DomainError(
+            f"the bot is not installed in workspace {team_id}: install it from /slack/install "
+            "on the bot's web address first"
+        ) from None
+    finally:
+        engine.dispose()
 
 
 @contextmanager

@@ -1,4 +1,5 @@
-"""`python -m bot doctor`: settings, database, token, scopes and channel memberships.
+"""`python -m bot doctor`: settings, database, token, scopes and channel memberships (with
+OAuth: of every installed workspace, each with its own token).
 
 One line per check: `ok:` when it passed, `problem:` with the fix when it did not, `note:` for
 what could not be checked. Exit 0 only when there is no problem.
@@ -20,7 +21,7 @@ from bot.manifest import bot_display_name, bot_scopes, load_source
 from bot.models import Cohort
 from bot.settings import Settings, SettingsError
 from bot.startup import TokenCheck, probe_app_token, probe_bot_token
-from bot.webapi.auth import Identity, unreachable_reason
+from bot.webapi.auth import Identity, identify, unreachable_reason
 from bot.webapi.client import make_client
 from bot.webapi.errors import TRANSPORT_ERRORS as UNREACHABLE
 from bot.webapi.errors import error_code, why
@@ -57,7 +58,9 @@ def run_checks(settings: Settings, out: Print) -> int:
         if identity is not None:
             _check_scopes(identity, report)
             if database_ready:
-                _check_channels(make_client(settings), engine, identity, report)
+                _check_channels(make_client(settings), engine, identity, report, not settings.oauth)
+        if slack_ready and database_ready and settings.oauth:
+            _check_installations(settings, engine, report, skip=identity)
     finally:
         engine.dispose()
     if report.problems:
@@ -96,17 +99,66 @@ def _check_database(settings: Settings, engine: Engine, report: Report) -> bool:
 
 
 def _check_tokens(settings: Settings, report: Report) -> Identity | None:
+    if settings.oauth and not settings.slack_bot_token:
+        report.note("no SLACK_BOT_TOKEN: each workspace has the token of its installation (OAuth)")
+        _check_app_token(settings, report)
+        return None
     bot = probe_bot_token(settings)
     _report_token(bot, "SLACK_BOT_TOKEN", report)
     if bot.identity:
         who = bot.identity
         report.ok(f"SLACK_BOT_TOKEN works: bot user {who.user_id} in {who.team} ({who.team_id})")
+    _check_app_token(settings, report)
+    return bot.identity
+
+
+def _check_app_token(settings: Settings, report: Report) -> None:
     if settings.slack_app_token:
         app = probe_app_token(settings)
         _report_token(app, "SLACK_APP_TOKEN", report)
         if not (app.refused or app.unreachable):
             report.ok("SLACK_APP_TOKEN works: Socket Mode can connect")
-    return bot.identity
+
+
+def _check_installations(
+    settings: Settings, engine: Engine, report: Report, skip: Identity | None
+) -> None:
+    """Each workspace installed through OAuth: its token, its scopes, its cohorts' channels."""
+    from bot.oauth_tables import BOTS
+    from bot.webapi.installations import Installations
+
+    with engine.connect() as connection:
+        teams = sorted(
+            str(team)
+            for team in connection.scalars(
+                select(BOTS.c.team_id)
+                .where(BOTS.c.client_id == settings.slack_client_id)
+                .distinct()
+            )
+            if team
+        )
+    if not teams:
+        report.note("no workspace has installed the app yet: open /slack/install on the bot's URL")
+        return
+    installations = Installations(settings, engine)
+    for team in teams:
+        if skip is not None and team == skip.team_id:
+            continue
+        try:
+            client = installations.client_for(team)
+            identity = identify(client)
+        except SlackApiError as error:
+            report.problem(
+                f"Slack refused the token of workspace {team} ({error_code(error)}): "
+                "reinstall the app there from /slack/install"
+            )
+            continue
+        except UNREACHABLE as error:
+            report.problem(f"could not check workspace {team}: {unreachable_reason(error)}")
+            return
+        report.ok(f"installed in {identity.team} ({team}): bot user {identity.user_id}")
+        _check_scopes(identity, report)
+        _check_channels(client, engine, identity, report, note_others=False)
 
 
 def _report_token(check: TokenCheck, setting: str, report: Report) -> None:
@@ -138,8 +190,11 @@ def _check_scopes(identity: Identity, report: Report) -> None:
     report.ok(f"the token holds every scope manifest.json asks for ({len(wanted)})")
 
 
-def _check_channels(client: WebClient, engine: Engine, identity: Identity, report: Report) -> None:
-    """The bot must be a member of each active cohort's instructors' and students' channels."""
+def _check_channels(
+    client: WebClient, engine: Engine, identity: Identity, report: Report, note_others: bool = True
+) -> None:
+    """The bot must be a member of each active cohort's instructors' and students' channels
+    (those of the token's workspace)."""
     with db.session_scope(db.make_session_factory(engine)) as session:
         cohorts = list(session.scalars(select(Cohort).where(Cohort.active).order_by(Cohort.id)))
         mine = [
@@ -156,7 +211,7 @@ def _check_channels(client: WebClient, engine: Engine, identity: Identity, repor
     if not cohorts:
         report.note("no active cohorts yet: create one with /coffee setup or `cohort create`")
         return
-    if elsewhere:
+    if elsewhere and note_others:
         report.note(
             f"cohorts of other workspaces ({', '.join(elsewhere)}) were not checked: "
             f"this token is for {identity.team_id}"

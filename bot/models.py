@@ -315,3 +315,27 @@ class InstructorAction(Base):
     by_user: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     detail: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class Workspace(Base):
+    """A workspace the bot is (or was) installed in; an uninstall starts the grace period after
+    which its data is deleted (UNINSTALLED_DATA_DAYS)."""
+
+    __tablename__ = "workspace"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    installed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    uninstalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The cohorts the uninstall archived: a reinstall within the grace period restores them.
+    archived_cohort_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    data_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class EventReceipt(Base):
+    """An Events API delivery already taken: Slack's retries of it are dropped (kept a day)."""
+
+    __tablename__ = "event_receipt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(64), unique=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

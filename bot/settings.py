@@ -18,6 +18,7 @@ DEFAULT_WEB_THREADS = 8
 DEFAULT_DB_POOL_SIZE = 2
 DEFAULT_DB_MAX_OVERFLOW = 1
 DEFAULT_DB_POOL_TIMEOUT = 5.0
+DEFAULT_UNINSTALLED_DATA_DAYS = 30
 # The range each number may take: (lowest, highest).
 LIMITS: dict[str, tuple[float, float]] = {
     "web_workers": (1, 32),
@@ -25,6 +26,7 @@ LIMITS: dict[str, tuple[float, float]] = {
     "db_pool_size": (1, 100),
     "db_max_overflow": (0, 100),
     "db_pool_timeout": (0.1, 30),
+    "uninstalled_data_days": (0, 3650),
 }
 
 WHERE_TO_GET = {
@@ -34,6 +36,10 @@ WHERE_TO_GET = {
     "at https://api.slack.com/apps",
     "SLACK_APP_TOKEN": "an app-level token (xapp-…) with connections:write, under Basic "
     "Information → App-Level Tokens (only for Socket Mode)",
+    "SLACK_CLIENT_ID": "Basic Information → App Credentials → Client ID of your app at "
+    "https://api.slack.com/apps (only for installing in several workspaces)",
+    "SLACK_CLIENT_SECRET": "Basic Information → App Credentials → Client Secret of your app at "
+    "https://api.slack.com/apps (only for installing in several workspaces)",
     "DATABASE_URL": "a SQLAlchemy URL such as sqlite:///coffee_chat.db or "
     "postgresql://user:pass@host:5432/db",
 }
@@ -77,6 +83,7 @@ class Settings(BaseSettings):
     db_pool_size: int = DEFAULT_DB_POOL_SIZE
     db_max_overflow: int = DEFAULT_DB_MAX_OVERFLOW
     db_pool_timeout: float = DEFAULT_DB_POOL_TIMEOUT
+    uninstalled_data_days: int = DEFAULT_UNINSTALLED_DATA_DAYS
 
     @field_validator(*LIMITS, mode="before")
     @classmethod
@@ -110,18 +117,48 @@ class Settings(BaseSettings):
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
 
+    @property
+    def oauth(self) -> bool:
+        """Whether the bot installs in several workspaces (SLACK_CLIENT_ID and _SECRET set)."""
+        return bool(self.slack_client_id and self.slack_client_secret)
+
+    @property
+    def oauth_authorize_url(self) -> str:
+        """Slack's "Add to Slack" page, beside SLACK_API_URL (`https://slack.com/api/` →
+        `https://slack.com/oauth/v2/authorize`), so a stand-in for Slack serves both."""
+        return self.slack_api_url.removesuffix("api/") + "oauth/v2/authorize"
+
     def require_slack(self) -> None:
-        """Raise SettingsError naming the first Slack credential that is missing."""
-        missing = [
-            n.upper() for n in ("slack_bot_token", "slack_signing_secret") if not getattr(self, n)
-        ]
+        """Raise SettingsError naming the first Slack credential that is missing.
+
+        SLACK_BOT_TOKEN is needed unless SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are both set
+        (then each workspace's token comes from its installation); one of those two alone is
+        a mistake, named as such.
+        """
+        pair = {
+            "SLACK_CLIENT_ID": self.slack_client_id,
+            "SLACK_CLIENT_SECRET": self.slack_client_secret,
+        }
+        halves = [name for name, value in pair.items() if not value]
+        if len(halves) == 1:
+            (absent,) = halves
+            (present,) = set(pair) - {absent}
+            raise SettingsError(
+                f"{absent} is not set but {present} is: set both to install in several "
+                f"workspaces (OAuth), or neither for one workspace on SLACK_BOT_TOKEN; {absent} "
+                f"is {WHERE_TO_GET[absent]}."
+            )
+        needed = (
+            ("slack_signing_secret",) if self.oauth else ("slack_bot_token", "slack_signing_secret")
+        )
+        missing = [n.upper() for n in needed if not getattr(self, n)]
         if missing:
             where = "; ".join(f"{env} is {WHERE_TO_GET[env]}" for env in missing)
             raise SettingsError(
                 f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set "
                 f"(in the environment or .env, see .env.example): {where}."
             )
-        if not self.slack_bot_token.startswith("xoxb-"):
+        if self.slack_bot_token and not self.slack_bot_token.startswith("xoxb-"):
             raise SettingsError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-.")
         if self.slack_app_token and not self.slack_app_token.startswith("xapp-"):
             raise SettingsError("SLACK_APP_TOKEN must be an app-level token starting with xapp-.")

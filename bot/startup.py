@@ -35,12 +35,15 @@ class TokenCheck:
 
 
 def check_slack(settings: Settings) -> Identity | None:
-    """Check the bot token and, for Socket Mode, the app token.
+    """Check the bot token (when set: with OAuth it is optional) and, for Socket Mode, the app
+    token.
 
     Raises SettingsError when Slack refuses one; logs a warning (and returns None) when Slack
     cannot be reached.
     """
-    checks = [("SLACK_BOT_TOKEN", probe_bot_token(settings))]
+    checks = []
+    if settings.slack_bot_token or not settings.oauth:
+        checks.append(("SLACK_BOT_TOKEN", probe_bot_token(settings)))
     if settings.slack_app_token:
         checks.append(("SLACK_APP_TOKEN", probe_app_token(settings)))
     for setting, check in checks:
@@ -53,7 +56,7 @@ def check_slack(settings: Settings) -> Identity | None:
                 setting,
                 check.unreachable,
             )
-    return checks[0][1].identity
+    return checks[0][1].identity if checks and checks[0][0] == "SLACK_BOT_TOKEN" else None
 
 
 def probe_bot_token(settings: Settings) -> TokenCheck:

@@ -189,3 +189,15 @@ def bot(settings: Settings, fake_slack: FakeSlack) -> Iterator[Bot]:
 
 
 from tests.schedule_fixtures import schedule_slack, world  # noqa: E402, F401  (scheduled work)
+
+
+@pytest.fixture
+def oauth_bot(settings: Settings, fake_slack: FakeSlack) -> Iterator[Bot]:
+    """The real app with OAuth (SLACK_CLIENT_ID/SECRET, no SLACK_BOT_TOKEN): no workspace
+    installed yet (tests.oauth_flow.install does it)."""
+    from tests.oauth_flow import with_oauth
+
+    with running_bot(with_oauth(settings), fake_slack) as running:
+        yield running
+    for call in fake_slack.calls:
+        assert_valid_call(call)

@@ -18,6 +18,11 @@ STUDENT = "U0STUDENT"
 _trigger = itertools.count(1)
 
 
+def trigger_id(n: int) -> str:
+    """A trigger_id that says when it was issued (Slack's expire 3 s later): the fake checks."""
+    return f"trigger.{n}.{int(time.time() * 1000)}"
+
+
 @dataclass
 class Reply:
     status: int
@@ -42,6 +47,7 @@ class SlackSender:
         timestamp: int | None = None,
         signature: str | None = None,
         path: str = "/slack/events",
+        headers: dict[str, str] | None = None,
     ) -> Reply:
         stamp = str(timestamp if timestamp is not None else int(time.time()))
         verifier = SignatureVerifier(self.signing_secret)
@@ -54,6 +60,7 @@ class SlackSender:
                 "Content-Type": content_type,
                 "X-Slack-Request-Timestamp": stamp,
                 "X-Slack-Signature": signed,
+                **(headers or {}),
             },
         )
         try:
@@ -90,7 +97,7 @@ class SlackSender:
             "api_app_id": "A0APP",
             "is_enterprise_install": "false",
             "response_url": f"{self.response_url_base}/cmd{n}",
-            "trigger_id": f"trigger.{n}",
+            "trigger_id": trigger_id(n),
         }
 
     def command(self, text: str, **kwargs: Any) -> Reply:
@@ -116,7 +123,7 @@ class SlackSender:
             "team": {"id": team, "domain": "test"},
             "user": {"id": user, "team_id": team, "name": "student"},
             "api_app_id": "A0APP",
-            "trigger_id": f"trigger.{next(_trigger)}",
+            "trigger_id": trigger_id(next(_trigger)),
             "view": submitted,
         }
         return self.interactive(payload)
@@ -137,7 +144,7 @@ class SlackSender:
             "team": {"id": team, "domain": "test"},
             "user": {"id": user, "team_id": team, "name": "student"},
             "api_app_id": "A0APP",
-            "trigger_id": f"trigger.{n}",
+            "trigger_id": trigger_id(n),
             "channel": {"id": channel, "name": "general"},
             "container": {"type": "message", "is_ephemeral": True},
             "response_url": response_url or f"{self.response_url_base}/act{n}",
@@ -200,18 +207,30 @@ class SlackSender:
             payload["response_url"] = response_url or f"{self.response_url_base}/menu{n}"
         return self.interactive(payload)
 
-    def event(self, event: dict[str, Any], team: str = TEAM) -> Reply:
+    def event(
+        self,
+        event: dict[str, Any],
+        team: str = TEAM,
+        event_id: str | None = None,
+        retry: int | None = None,
+    ) -> Reply:
+        """An Events API delivery; `event_id` and `retry` (X-Slack-Retry-Num) to send again."""
         payload = {
             "token": "legacy",
             "team_id": team,
             "api_app_id": "A0APP",
             "event": event,
             "type": "event_callback",
-            "event_id": f"Ev{next(_trigger)}",
+            "event_id": event_id or f"Ev{next(_trigger)}",
             "event_time": int(time.time()),
             "authorizations": [{"team_id": team, "user_id": "U0BOT", "is_bot": True}],
         }
-        return self.post(json.dumps(payload), "application/json")
+        headers = (
+            {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+            if retry
+            else None
+        )
+        return self.post(json.dumps(payload), "application/json", headers=headers)
 
 
 def text_value(text: str | None) -> dict[str, Any]:

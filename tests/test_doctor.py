@@ -9,11 +9,12 @@ from pathlib import Path
 from bot import db
 from bot.domain.cohorts import CohortSpec, create_cohort
 from bot.models import utcnow
+from tests.conftest import Bot
 from tests.fakeslack import FakeSlack, manifest_scopes
 from tests.test_processes import bot, env
 from tests.test_startup import CLOSED_PORT_API
 
-HEAD = ", ".join(db.head_revisions())  # where the migrations end
+HEADS = ", ".join(db.head_revisions())  # the migrations' head(s)
 
 STUDENTS = "C0STUDENTS"
 
@@ -51,7 +52,7 @@ def test_a_healthy_set_up_passes_every_check(
     assert done.returncode == 0, done.stdout
     assert problems(done) == []
     assert "ok: settings are complete" in done.stdout
-    assert f"is reachable and migrated ({HEAD})" in done.stdout
+    assert f"is reachable and migrated ({HEADS})" in done.stdout
     assert "ok: SLACK_BOT_TOKEN works: bot user U0BOT in Test (T0TEAM)" in done.stdout
     assert "ok: the token holds every scope manifest.json asks for" in done.stdout
     assert "ok: the bot is a member of all 2 channels of the active cohorts" in done.stdout
@@ -132,7 +133,7 @@ def test_an_unmigrated_database_says_to_migrate(tmp_path: Path, fake_slack: Fake
     behind = doctor(tmp_path, env(url, fake_slack))
     assert behind.returncode == 1
     [problem] = problems(behind)
-    assert f"at revision 0001 but this version needs {HEAD}" in problem
+    assert f"at revision 0001 but this version needs {HEADS}" in problem
     assert "run `python -m bot db upgrade`" in problem
     assert "ok: SLACK_BOT_TOKEN works" in behind.stdout  # the other checks still ran
 
@@ -145,3 +146,30 @@ def test_missing_settings_are_named_and_the_database_still_checked(
     [problem] = problems(done)
     assert "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set" in problem
     assert "is reachable and migrated" in done.stdout
+
+
+def test_with_oauth_every_installed_workspace_is_checked_with_its_token(
+    tmp_path: Path, oauth_bot: Bot
+) -> None:
+    from tests.oauth_flow import CLIENT_ID, install
+
+    fake = oauth_bot.slack
+    one = install(oauth_bot.base_url, fake, "T0ONE")
+    install(oauth_bot.base_url, fake, "T0TWO")
+    add_cohort(oauth_bot.settings.database_url, team="T0ONE")
+    environment = env(oauth_bot.settings.database_url, fake)
+    environment |= {
+        "SLACK_BOT_TOKEN": "",
+        "SLACK_CLIENT_ID": CLIENT_ID,
+        "SLACK_CLIENT_SECRET": fake.client_secret,
+    }
+    fake.clear()
+    done = doctor(tmp_path, environment)
+    assert done.returncode == 0, done.stdout
+    assert "ok: installed in Team T0ONE (T0ONE)" in done.stdout
+    assert "ok: installed in Team T0TWO (T0TWO)" in done.stdout
+    channels = {c.params["channel"]: c.token for c in fake.of("conversations.info")}
+    assert channels == {"C0INSTRUCT": one, STUDENTS: one}
+    fake.revoke("T0TWO")
+    [problem] = problems(doctor(tmp_path, environment))
+    assert "workspace T0TWO (token_revoked)" in problem and "reinstall" in problem

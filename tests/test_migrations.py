@@ -5,8 +5,10 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from bot import db
+from bot import db, oauth_tables
 from bot.models import Base
+
+assert oauth_tables.BOTS.metadata is Base.metadata  # slack_sdk's tables are compared too
 
 
 def test_migrations_match_the_models(database_url: str) -> None:

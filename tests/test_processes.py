@@ -14,7 +14,7 @@ from pathlib import Path
 from bot import db
 from tests.fakeslack import FakeSlack
 
-HEAD = ", ".join(db.head_revisions())  # where the migrations end
+HEADS = ", ".join(db.head_revisions())  # the migrations' head(s)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -81,7 +81,7 @@ def test_all_in_one_migrates_serves_and_stops_on_sigterm(
         if process.poll() is None:
             process.kill()
     output = process.stdout.read() if process.stdout else ""
-    assert f"database migrated: no tables → {HEAD}" in output and "stopped" in output
+    assert f"database migrated: no tables → {HEADS}" in output and "stopped" in output
 
 
 def test_web_does_not_migrate_but_db_upgrade_does(

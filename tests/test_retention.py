@@ -152,7 +152,7 @@ def test_a_contact_in_the_hand_in_is_refused_with_how_to_change_it(world: World)
     with world.session() as session, pytest.raises(NotAllowed) as refused:
         forget_contact(session, world.student(session, "U0A"), "Cy Twombly")
     assert "part of your hand-in" in refused.value.message
-    assert "`submit`" in refused.value.message
+    assert "`/coffee submit`" in refused.value.for_user("/coffee")
     assert names_of(world, "U0A") == ["Ada Lovelace", "Bob Noyce", "Cy Twombly"]
 
 

@@ -1,4 +1,5 @@
-"""What is kept and what is deleted: archiving a cohort, purging it, forgetting a student's log.
+"""What is kept and what is deleted: archiving a cohort, purging it, forgetting a student's log,
+deleting a workspace's data once it uninstalled the bot.
 
 Rows are deleted with explicit statements in dependency order (hand-ins before the chats they
 name), so nothing depends on the database's cascades. Deliveries that record what was sent to a
@@ -7,6 +8,7 @@ person stay when the person stays: deleting them would make the clock send it al
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from typing import Any
@@ -43,6 +45,7 @@ class Deleted:
     reflections: int = 0
     submissions: int = 0
     deliveries: int = 0
+    cohorts: int = 0
 
     def __add__(self, other: Deleted) -> Deleted:
         return Deleted(
@@ -68,6 +71,7 @@ _SINGULAR = {
     "reflections": "reflection",
     "submissions": "submission",
     "deliveries": "delivery",
+    "cohorts": "cohort",
 }
 
 
@@ -201,12 +205,42 @@ def forget_student(session: Session, team_id: str, user_id: str) -> Deleted:
     return deleted
 
 
+def delete_team_data(session: Session, team_id: str) -> Deleted:
+    """Delete everything of a workspace: its cohorts with their students' data, the logs of
+    people in no cohort, and what was sent there. Only for a workspace that uninstalled the
+    bot: nothing of it is kept, not even the record of what was sent."""
+    cohorts = list(session.scalars(select(Cohort).where(Cohort.team_id == team_id)))
+    deleted = Deleted()
+    for cohort in cohorts:
+        deleted += purge_cohort(session, cohort).deleted
+    students = select(Student.id).where(Student.team_id == team_id)
+    cohort_ids = [cohort.id for cohort in cohorts]
+    deleted += Deleted(
+        deliveries=_delete(
+            session,
+            Delivery,
+            or_(Delivery.student_id.in_(students), Delivery.cohort_id.in_(cohort_ids)),
+        )
+    )
+    deleted += _delete_contacts(session, select(Contact.id).where(Contact.student_id.in_(students)))
+    deleted += Deleted(
+        enrollments=_delete(session, Enrollment, Enrollment.student_id.in_(students)),
+        students=_delete(session, Student, Student.team_id == team_id),
+        cohorts=_delete(session, Cohort, Cohort.team_id == team_id),
+    )
+    session.expire_all()
+    return deleted
+
+
 def contact_named(session: Session, student: Student, name_or_id: str | int) -> Contact:
+    """One of the student's contacts, by number, LinkedIn URL or name; NotFound otherwise."""
     mine = select(Contact).where(Contact.student_id == student.id)
     text = str(name_or_id).strip()
     if not text:
         raise InvalidInput("Say whom to forget: their name or LinkedIn URL.", "name")
-    if isinstance(name_or_id, int) or text.isdigit():
+    if any(unicodedata.category(ch) in {"Cc", "Cs"} for ch in text):
+        raise NotFound("That name has control characters; nobody in your log is called that.")
+    if isinstance(name_or_id, int) or (text.isascii() and text.isdigit() and len(text) <= 12):
         found = list(session.scalars(mine.where(Contact.id == int(text))))
     elif looks_like_linkedin(text):
         found = list(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from bot import oauth_tables  # noqa: F401  (slack_sdk's OAuth tables, on Base.metadata)
 from bot.db import make_engine
 from bot.models import Base
 

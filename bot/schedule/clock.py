@@ -27,7 +27,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import db
 from bot.models import utcnow
 from bot.schedule.run_due import Summary, run_due
-from bot.settings import Settings
+from bot.schedule.upkeep import upkeep
+from bot.settings import DEFAULT_UNINSTALLED_DATA_DAYS, Settings
+from bot.webapi.installations import ClientFor
 
 log = logging.getLogger(__name__)
 
@@ -42,15 +44,27 @@ JOB_DEFAULTS: dict[str, object] = {
 
 @dataclass
 class Runner:
-    """What the job needs: sessions, a Web API client, the command name, a clock."""
+    """What the job needs: sessions, what to send with (one client, or each cohort's
+    workspace's), the command name, a clock, and how long an uninstalled workspace's data
+    stays."""
 
     sessions: sessionmaker[Session]
-    client: WebClient
+    clients: WebClient | ClientFor
     command: str = "/coffee"
     clock: Callable[[], datetime] = utcnow
+    uninstalled_data_days: int = DEFAULT_UNINSTALLED_DATA_DAYS
 
     def __call__(self) -> Summary:
-        return run_due(self.clock(), self.sessions, self.client, command=self.command)
+        now = self.clock()
+        # run_due takes `clients: WebClient | ClientFor`, calling clients(cohort.team_id).
+        summary = run_due(
+            now,
+            self.sessions,
+            self.clients,  # type: ignore[arg-type, unused-ignore]
+            command=self.command,
+        )
+        upkeep(self.sessions, now, self.uninstalled_data_days)
+        return summary
 
 
 def run_due_job(runner: Runner) -> None:
@@ -89,12 +103,13 @@ def make_scheduler(
 
 
 def runner_for(settings: Settings, engine: Engine) -> Runner:
-    from bot.webapi.client import make_client
+    from bot.webapi.installations import clients_for
 
     return Runner(
         sessions=db.make_session_factory(engine),
-        client=make_client(settings),
+        clients=clients_for(settings, engine),
         command=settings.slash_command,
+        uninstalled_data_days=settings.uninstalled_data_days,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -12,17 +13,22 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.models import utcnow
 from bot.settings import Settings
 
+if TYPE_CHECKING:
+    from bot.webapi.installations import Installations
+
 SLACK_RESPONSE_URLS = ("https://hooks.slack.com/",)
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 @dataclass(frozen=True)
 class Deps:
-    """Settings, the session factory and the clock (tests pass a fixed one)."""
+    """Settings, the session factory, the clock (tests pass a fixed one) and, with OAuth,
+    the installations."""
 
     settings: Settings
     sessions: sessionmaker[Session]
     clock: Callable[[], datetime] = utcnow
+    installations: Installations | None = None
 
     def now(self) -> datetime:
         return self.clock()

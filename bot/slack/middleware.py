@@ -1,11 +1,15 @@
 """What every request gets before its listener runs, and what closes it afterwards.
 
+`once_per_event` (a global middleware) drops an Events API delivery Slack sends again (its
+`event_id` was taken already: bot.domain.receipts), so a retry never doubles a side effect.
+That one insert is the only database work before an event's ack.
+
 `open_request` (a global Bolt middleware) puts the unit of work in the context: `session` (a
 SQLAlchemy session, which connects on first use), `asker` (who is asking, resolved on first use),
 `reply` (the one way to answer; `reply.command` is the slash command's name), `now`, `sessions`
-(for work after the reply, in transactions of its own) and, for a slash command, `subcommand`
-and `arguments`. It touches neither the database nor Slack, so it
-never delays the ack. Listeners take these as arguments.
+(for work after the reply, in transactions of its own), `installations` (with OAuth, else
+None) and, for a slash command, `subcommand` and `arguments`. It touches neither the database
+nor Slack, so it never delays the ack. Listeners take these as arguments.
 
 Commands, buttons and events are acknowledged at once, in the request's own thread, before
 any work (`ack_first`): the ack never waits for a free listener thread. A modal submission is
@@ -23,6 +27,7 @@ from slack_bolt import Ack, BoltContext, BoltResponse
 from slack_bolt.listener.listener_completion_handler import ListenerCompletionHandler
 from slack_bolt.request import BoltRequest
 
+from bot.domain.receipts import take_event
 from bot.slack.asker import Asker, identify
 from bot.slack.deps import Deps
 from bot.slack.parsing import split_command
@@ -49,12 +54,27 @@ def open_request(deps: Deps) -> Callable[..., BoltResponse | None]:
         context["session"] = session
         context["sessions"] = deps.sessions
         context["now"] = now
+        context["installations"] = deps.installations
         context["reply"] = Reply(session, client, body, identity, deps.command, deps.response_urls)
         if identity is not None:
             context["asker"] = Asker(identity, session, now, lambda user: profile_of(client, user))
         if "command" in body:
             parsed = split_command(body.get("text"))
             context["subcommand"], context["arguments"] = parsed.subcommand, parsed.arguments
+        next()
+        return None
+
+    return middleware
+
+
+def once_per_event(deps: Deps) -> Callable[..., BoltResponse | None]:
+    """The global middleware that lets each Events API delivery through once (by event_id)."""
+
+    def middleware(body: dict[str, Any], next: Next) -> BoltResponse | None:
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if isinstance(event_id, str) and not take_event(deps.sessions, event_id, deps.now()):
+            log.info("an event Slack sent again was dropped: it was taken already")
+            return BoltResponse(status=200, body="")
         next()
         return None
 

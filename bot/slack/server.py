@@ -1,4 +1,5 @@
-"""The HTTP front: Slack's requests on /slack/events and a health check on /healthz."""
+"""The HTTP front: Slack's requests on /slack/events, a health check on /healthz and, with
+OAuth, Bolt's install pages (GET /slack/install, GET /slack/oauth_redirect)."""
 
 from __future__ import annotations
 
@@ -23,8 +24,12 @@ WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
 def make_wsgi_app(app: App | None, engine: Engine, *, signing_secret: str) -> WsgiApp:
-    """Route /healthz to the database check and /slack/events to Bolt."""
-    slack = RequestGuard(SlackRequestHandler(app), signing_secret) if app is not None else None
+    """Route /healthz to the database check, /slack/events (through the guard) and the OAuth
+    flow's pages to Bolt."""
+    bolt = SlackRequestHandler(app) if app is not None else None
+    slack = RequestGuard(bolt, signing_secret) if bolt is not None else None
+    flow = app.oauth_flow if app is not None else None
+    oauth_paths = {flow.install_path, flow.redirect_uri_path} if flow is not None else set()
 
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -40,6 +45,8 @@ def make_wsgi_app(app: App | None, engine: Engine, *, signing_secret: str) -> Ws
             return [body]
         if slack is not None and path == "/slack/events":
             return slack(environ, start_response)
+        if bolt is not None and path in oauth_paths and environ.get("REQUEST_METHOD") == "GET":
+            return bolt(environ, start_response)
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"not found"]
 

@@ -58,12 +58,22 @@ def retry_handlers(max_rate_limit_wait: int | None = None) -> list[RetryHandler]
 def make_client(
     settings: Settings, max_rate_limit_wait: int | None = None, timeout: int = 10
 ) -> WebClient:
-    """A Web API client pointed at SLACK_API_URL, with our retry handlers.
+    """A Web API client with SLACK_BOT_TOKEN, pointed at SLACK_API_URL, with our retries.
 
     The scheduler waits out any Retry-After; listeners pass INTERACTIVE_RATE_LIMIT_WAIT.
     """
+    return client_with(settings, settings.slack_bot_token or None, max_rate_limit_wait, timeout)
+
+
+def client_with(
+    settings: Settings,
+    token: str | None,
+    max_rate_limit_wait: int | None = None,
+    timeout: int = 10,
+) -> WebClient:
+    """A Web API client with `token` (a workspace's bot token, or None), as make_client's."""
     return WebClient(
-        token=settings.slack_bot_token,
+        token=token,
         base_url=settings.slack_api_url,
         timeout=timeout,
         retry_handlers=retry_handlers(max_rate_limit_wait),

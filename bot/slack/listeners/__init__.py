@@ -6,6 +6,7 @@ from slack_bolt import App
 
 from bot.slack.listeners import (
     forget,
+    installs,
     instructors,
     logbook,
     reflections,
@@ -21,6 +22,6 @@ from bot.slack.routes import Routes
 def register(app: App, command: str) -> None:
     routes = Routes(app, command)
     features = (logbook, status, reflections, setup, thank_you, roster, instructors, forget)
-    for feature in features:
+    for feature in (*features, installs):
         feature.register(routes)
     usage.register(routes)  # last: it takes every subcommand the others don't
