@@ -142,12 +142,17 @@ class Asker:
         return self._profile_of(self.user_id)
 
     @property
-    def today(self) -> date:
-        """Today's date in their cohort's timezone (else their own, else UTC)."""
+    def zone(self) -> ZoneInfo:
+        """Their cohort's timezone (else their own, else UTC)."""
         enrollment = self.enrollment
         if enrollment is not None:
             name = enrollment.cohort.timezone
         else:
             student = self.student
             name = student.timezone if student and student.timezone else "UTC"
-        return self.now.astimezone(ZoneInfo(name)).date()
+        return ZoneInfo(name)
+
+    @property
+    def today(self) -> date:
+        """Today's date in their cohort's timezone (else their own, else UTC)."""
+        return self.now.astimezone(self.zone).date()
