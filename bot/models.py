@@ -204,6 +204,8 @@ class Outreach(Base):
     note: Mapped[str | None] = mapped_column(Text, default=None)
     follow_ups: Mapped[int] = mapped_column(Integer, default=0)
     last_follow_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # When the chat is planned (UTC), once the student said; shown while status is scheduled.
+    scheduled_for: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     contact: Mapped[Contact] = relationship(back_populates="outreach")
@@ -226,6 +228,30 @@ class Chat(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     contact: Mapped[Contact] = relationship(back_populates="chat")
+
+
+class RemovedChat(Base):
+    """A chat the student un-logged by moving its contact on, kept so that they can undo it.
+
+    One per contact (the latest); restoring it puts the chat back with its own id, so what was
+    recorded about that chat (reminders sent, say) still applies. Logging a new chat with the
+    contact drops it; forgetting the contact deletes it with the contact.
+    """
+
+    __tablename__ = "removed_chat"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contact.id", ondelete="CASCADE"), unique=True
+    )
+    chat_id: Mapped[int] = mapped_column(Integer)
+    held_on: Mapped[date] = mapped_column(Date)
+    logged_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    note: Mapped[str | None] = mapped_column(Text, default=None)
+    takeaways: Mapped[str | None] = mapped_column(Text, default=None)
+    thank_you_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    chat_created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    removed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Reflection(Base):

@@ -34,7 +34,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.blocks.ids import Action
+from bot.blocks.ids import Action, Choice
+from bot.blocks.text import plain
 from bot.domain.cohorts import CohortSpec, create_cohort
 from bot.models import Chat, Cohort, Contact, Enrollment, Student
 from bot.settings import Settings
@@ -93,12 +94,16 @@ SUBCOMMANDS = [
 ]
 COMMANDS = {f"/coffee {sub or '(empty)'}": 50 for sub in SUBCOMMANDS}
 MOVES = ["responded", "scheduled", "chatted", "declined", "no_response"]
+CHOICES = [choice.value for choice in Choice]
 ACTIONS = {
     **{f"action move_{status}": 50 for status in MOVES},
     "action move_<forged status>": 30,
     "action list_page_newer/older": 80,
     "action thank_you_sent": 80,
     "action open_reflect_modal": 80,
+    "action reached_out/open_drafts/undo_remove_chat": 60,
+    "action contact_menu/chat_menu": 80,
+    "action how_it_works/open_*_modal": 40,
     "action unregistered ids": 30,
 }
 VIEWS = {
@@ -367,11 +372,28 @@ def action_case(world: World, entry: str, edge: str | None = None) -> Case:
         value = rnd.choice([*own, hostile_number(rnd), rnd.choice(world.foreign)])
         value = value if edge is None else edge
         reachable = value in own
+    elif entry == "action reached_out/open_drafts/undo_remove_chat":
+        action_id = rnd.choice([Action.REACHED_OUT, Action.OPEN_DRAFTS, Action.UNDO_REMOVE]).value
+        mine = rnd.choice(own)
+        value = rnd.choice(
+            [f"{mine}:{page}", mine, f"{rnd.choice(world.foreign)}:0", hostile_number(rnd)]
+        )
+        value = value if edge is None else edge
+        reachable = value.split(":")[0] in own
+    elif entry == "action contact_menu/chat_menu":
+        action_id = rnd.choice([Action.CONTACT_MENU, Action.CHAT_MENU]).value
+        choice = rnd.choice([*CHOICES, "sent", "x" * 200, "٣"])
+        contact = rnd.choice([rnd.choice(own), rnd.choice(world.foreign), hostile_number(rnd)])
+        value = f"{choice}:{contact}:{page}" if edge is None else edge
+        reachable = choice in CHOICES and contact in own
+    elif entry == "action how_it_works/open_*_modal":
+        action_id = rnd.choice(
+            [Action.HOW_IT_WORKS, Action.OPEN_HANDIN, Action.OPEN_OUTREACH, Action.OPEN_CHAT]
+        ).value
+        value = hostile_number(rnd) if edge is None else edge
     else:
         action_id = rnd.choice(
             [
-                Action.OPEN_OUTREACH,
-                Action.OPEN_CHAT,
                 Action.INPUT,
                 "list_page_1",  # the page buttons of messages sent before they were renamed
                 "move",
@@ -381,6 +403,9 @@ def action_case(world: World, entry: str, edge: str | None = None) -> Case:
         value = hostile_number(rnd)
         reachable = False
     n = rnd.randint(1, 10**9)
+    clicked: dict[str, Any] = {"type": "button", "value": value}
+    if entry == "action contact_menu/chat_menu":  # an overflow sends the option picked
+        clicked = {"type": "overflow", "selected_option": {"value": value, "text": plain(value)}}
     payload: dict[str, Any] = {
         "type": "block_actions",
         "team": {"id": team, "domain": "test"},
@@ -389,10 +414,9 @@ def action_case(world: World, entry: str, edge: str | None = None) -> Case:
         "trigger_id": f"fuzz.{n}",
         "actions": [
             {
-                "type": "button",
+                **clicked,
                 "action_id": action_id,
                 "block_id": rnd.choice(["b", f"move_{value[:20]}", hostile_text(rnd, size=1)]),
-                "value": value,
                 "action_ts": "1.2",
             }
         ],

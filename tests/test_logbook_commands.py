@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from bot.models import Chat, Contact, Outreach, OutreachStatus
 from tests.conftest import Bot
+from tests.student_steps import line_of, pick
 
 ADA = "https://www.linkedin.com/in/ada-lovelace"
 
@@ -24,10 +25,11 @@ def test_help_and_empty_text_show_usage_with_examples(bot: Bot) -> None:
         assert answer.params.get("response_type", "ephemeral") == "ephemeral"
 
 
-def test_unknown_subcommand_gets_help_naming_it(bot: Bot) -> None:
+def test_unknown_subcommand_is_named_in_one_line_pointing_at_help(bot: Bot) -> None:
     answer = bot.run("coffees please")
     assert "I don't know `coffees`" in answer.text()
-    assert "outreach NAME [LINKEDIN_URL]" in answer.text()
+    assert "`/coffee help` lists everything" in answer.text()
+    assert len(answer.blocks()) == 1
 
 
 def test_outreach_is_logged_once_and_repeating_it_updates(bot: Bot) -> None:
@@ -73,38 +75,50 @@ def test_chat_with_someone_never_contacted_creates_them(bot: Bot) -> None:
     assert count(bot, Contact) == 1 and count(bot, Chat) == 1
 
 
-def test_list_shows_each_contact_with_buttons_to_move_it(bot: Bot) -> None:
+def test_list_shows_each_contact_with_a_menu_to_move_it(bot: Bot) -> None:
     bot.create_cohort()
     bot.run(f"outreach Ada Lovelace {ADA}")
     bot.run("outreach Grace Hopper")
     answer = bot.run("list")
     text = answer.text()
-    assert "2 people, 0 chats" in text and "Ada Lovelace" in text and "Grace Hopper" in text
-    actions = [b for b in answer.blocks() if b["type"] == "actions"]
-    labels = [e["text"]["text"] for e in actions[0]["elements"]]
-    assert labels == ["Responded", "Scheduled", "Chatted", "Declined", "No response"]
+    assert "2 people tried · 0 chats" in text and "Ada Lovelace" in text and "Grace Hopper" in text
+    menu = line_of(answer.blocks(), "Ada Lovelace")["accessory"]
+    labels = [o["text"]["text"] for o in menu["options"]]
+    assert [label.split(" ", 1)[1] for label in labels] == [
+        "Message drafts",
+        "They replied",
+        "Chat scheduled…",
+        "We chatted",
+        "No response",
+    ]
 
 
-def test_buttons_move_a_contact_and_redraw_the_list(bot: Bot) -> None:
+def test_the_menu_moves_a_contact_and_redraws_the_list(bot: Bot) -> None:
     bot.create_cohort()
     bot.run(f"outreach Ada Lovelace {ADA}")
-    listing = bot.run("list")
-    button = next(b for b in listing.blocks() if b["type"] == "actions")["elements"][1]
-    assert button["action_id"] == "move_scheduled"
-    url = bot.slack.response_url("click1")
-    clicked = bot.send.block_action(button["action_id"], button["value"], response_url=url)
-    assert clicked.status == 200
-    redrawn = bot.answer_to(url)
+    menu = line_of(bot.run("list").blocks(), "Ada Lovelace")["accessory"]
+    redrawn = bot.answer_to(pick(bot, menu, "responded:"))
     assert redrawn.params["replace_original"] is True
-    assert "Chat scheduled" in redrawn.text()
-    chatted_url = bot.slack.response_url("click2")
-    bot.send.block_action("move_chatted", button["value"], response_url=chatted_url)
-    assert "1 person, 1 chat" in bot.answer_to(chatted_url).text()
+    assert "Responded" in redrawn.text()
+    menu = line_of(redrawn.blocks(), "Ada Lovelace")["accessory"]
+    chatted = bot.answer_to(pick(bot, menu, "chatted:"))
+    assert "1 person tried · 1 chat" in chatted.text()
     assert count(bot, Chat) == 1
-    back_url = bot.slack.response_url("click3")
-    bot.send.block_action("move_declined", button["value"], response_url=back_url)
-    assert "Declined" in bot.answer_to(back_url).text()
+    menu = line_of(chatted.blocks(), "Ada Lovelace")["accessory"]
+    assert menu["confirm"]["style"] == "danger"  # moving on would remove the chat: Slack asks
+    back = bot.answer_to(pick(bot, menu, "declined:"))
+    assert "Declined" in back.text()
     assert count(bot, Chat) == 0
+
+
+def test_the_old_one_tap_buttons_still_move_a_contact_without_a_chat(bot: Bot) -> None:
+    bot.create_cohort()
+    bot.run(f"outreach Ada Lovelace {ADA}")
+    with bot.session() as session:
+        contact_id = session.scalars(select(Contact.id)).one()
+    url = bot.slack.response_url("old")
+    bot.send.block_action("move_scheduled", f"{contact_id}:0", response_url=url)
+    assert "Chat scheduled" in bot.answer_to(url).text()
 
 
 def test_a_button_for_someone_elses_contact_changes_nothing(bot: Bot) -> None:
@@ -127,6 +141,7 @@ def test_long_lists_are_paged(bot: Bot) -> None:
     assert "Page 1 of 2" in first.text()
     assert len(first.blocks()) <= 50
     nav = first.blocks()[-1]["elements"]
+    assert len(first.blocks()) <= 13  # a header, ten lines, the page and its buttons
     url = bot.slack.response_url("page")
     bot.send.block_action(nav[0]["action_id"], nav[0]["value"], response_url=url)
     assert "Page 2 of 2" in bot.answer_to(url).text()

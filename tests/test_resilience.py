@@ -93,7 +93,8 @@ def test_a_restart_loses_nothing(settings: Settings, fake_slack: FakeSlack) -> N
         bot.run("chat Grace Hopper")
     with running_bot(settings, fake_slack) as bot:
         text = bot.run("list").text()
-        assert "2 people, 1 chat" in text and "Ada Lovelace" in text and "Grace Hopper" in text
+        assert "2 people tried · 1 chat" in text
+        assert "Ada Lovelace" in text and "Grace Hopper" in text
 
 
 def test_a_burst_of_commands_is_acknowledged_and_nothing_is_doubled(bot: Bot) -> None:

@@ -61,7 +61,7 @@ def test_a_four_week_cohort_gets_exactly_the_expected_messages_once(world: World
     kickoffs = world.slack.take()
     assert census(kickoffs) == Counter({(u, "kickoff"): 1 for u in (ADA, BEN, CAM, DEV)})
     assert "Fri 2 Oct 2026, 17:00 MDT" in kickoffs[0].readable()
-    assert "What do you want to do differently in your next coffee chat?" in kickoffs[0].readable()
+    assert "How it works" in kickoffs[0].readable()  # the questions and the rules: one tap away
     assert world.step(mdt(2026, 9, 7, 9)) == []
 
     # Week 1: Ben tries 8 people, Ada chats twice, Cam tries 3.

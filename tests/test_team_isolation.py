@@ -167,9 +167,9 @@ def log_in_the_first(one: Side) -> dict[str, int]:
     assert one.submit(view, dorothy).status == 200
     listing = one.run("list")
     assert "Katherine Johnson" in listing.text() and "Dorothy Vaughan" in listing.text()
-    moves = [b for b in listing.blocks() if b["type"] == "actions"]
-    dorothy_button = next(e for e in moves[0]["elements"] if e["action_id"] == "move_responded")
-    one.click(Action.MOVE_RESPONDED, dorothy_button["value"])
+    menus = [b["accessory"] for b in listing.blocks() if b.get("accessory", {}).get("options")]
+    dorothy_moves = [o["value"] for o in menus[0]["options"] if "responded" in o["value"]]
+    one.choose(Action.CONTACT_MENU, dorothy_moves[0])
     one.run("chat Katherine Johnson")
     one.run("chat Dorothy Vaughan")
     assert one.submit(one.modal("reflect"), answer_values(ANSWERS)).status == 200

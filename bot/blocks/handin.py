@@ -6,8 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.blocks.text import context, escape, header, linked_name, mention, mrkdwn_section
-from bot.domain.calendar import format_instant
+from bot.blocks.text import context, escape, header, mention, mrkdwn_section, name, when
 from bot.domain.reflections import QUESTIONS
 from bot.models import Chat, Cohort, Submission
 
@@ -23,20 +22,19 @@ def handin_post(
 ) -> tuple[str, list[dict[str, Any]]]:
     """The notification text and blocks of a student's hand-in; every user text is escaped."""
     tz = ZoneInfo(cohort.timezone)
-    when = f"*Handed in:* {format_instant(submission.submitted_at, tz)}"
+    handed = f"*Handed in:* {when(submission.submitted_at, tz)}"
     if submission.late:
-        when += f"  :alarm_clock: *Late* (deadline {format_instant(deadline, tz)})"
+        handed += f"  :alarm_clock: *Late* (deadline {when(deadline, tz)})"
     if submission.revision > 1:
-        when += f"  ·  updated (version {submission.revision})"
+        handed += f"  ·  updated (version {submission.revision})"
     people = "\n".join(
-        f"{index}. {linked_name(chat.contact.name, chat.contact.linkedin_url)} — "
-        f"<{escape(chat.contact.linkedin_url or '')}> — chatted {chat.held_on:%b} "
-        f"{chat.held_on.day}"
+        f"{index}. *{name(chat.contact.name)}* — {_profile(chat.contact.linkedin_url)} — "
+        f"chatted {chat.held_on:%b} {chat.held_on.day}"
         for index, chat in enumerate(chats, 1)
     )
     blocks: list[dict[str, Any]] = [
         header(f"Coffee-chat hand-in — {cohort.name}"),
-        mrkdwn_section(f"*Student:* {mention(user_id)}\n{when}"),
+        mrkdwn_section(f"*Student:* {mention(user_id)}\n{handed}"),
         mrkdwn_section(f"*The two people they chatted with*\n{people}"),
         {"type": "divider"},
     ]
@@ -48,6 +46,11 @@ def handin_post(
     blocks.append(context("Handing in again edits this post. Sent by Coffee Chat."))
     text = f"Coffee-chat hand-in from {mention(user_id)}" + (" (late)" if submission.late else "")
     return text, blocks
+
+
+def _profile(url: str | None) -> str:
+    """The LinkedIn URL, once, as a link that shows the URL itself (the deliverable)."""
+    return f"<{escape(url)}>" if url else "no LinkedIn"
 
 
 def quoted_chunks(answer: str, limit: int = SECTION_TEXT - 200) -> list[str]:

@@ -15,6 +15,8 @@ class Callback(StrEnum):
     REFLECT_MODAL = "reflect_modal"
     SUBMIT_MODAL = "submit_modal"
     EXTEND_MODAL = "extend_modal"
+    SCHEDULE_MODAL = "schedule_modal"
+    DRAFTS_MODAL = "drafts_modal"
 
 
 class Block(StrEnum):
@@ -35,6 +37,17 @@ class Block(StrEnum):
     THANK_YOU = "thank_you"
     EXTEND_UNTIL = "extend_until"
     COHORT_ACTIONS = "cohort_actions"
+    SCHEDULED_FOR = "scheduled_for"
+    DRAFT_FIRST_ASK = "draft_first_ask"
+    DRAFT_FOLLOW_UP = "draft_follow_up"
+    DRAFT_THANK_YOU = "draft_thank_you"
+    UNDO = "undo"
+    NOTICE = "notice"
+    PREP = "prep"
+    LEADS = "leads"
+    HOME_ACTIONS = "home_actions"
+    KICKOFF = "kickoff"
+    NEXT = "next"
 
 
 class Action(StrEnum):
@@ -57,8 +70,34 @@ class Action(StrEnum):
     EXPORT = "export_csv"
     OPEN_SETUP = "open_setup"
     FORGET = "forget"
+    OPEN_HANDIN = "open_handin_modal"
+    CONTACT_MENU = "contact_menu"  # the ⋯ of a contact without a chat: moves, drafts
+    CHAT_MENU = "chat_menu"  # the ⋯ of a contact with a chat: every move removes it (confirm)
+    REACHED_OUT = "reached_out"
+    OPEN_DRAFTS = "open_drafts"
+    UNDO_REMOVE = "undo_remove_chat"
+    HOW_IT_WORKS = "how_it_works"
 
 
+class Choice(StrEnum):
+    """What a contact's ⋯ menu offers; an option's value is `<choice>:<contact id>:<page>`."""
+
+    RESPONDED = "responded"
+    SCHEDULED = "scheduled"
+    CHATTED = "chatted"
+    DECLINED = "declined"
+    NO_RESPONSE = "no_response"
+    DRAFTS = "drafts"
+    PREP = "prep"
+    WHEN = "when"
+
+
+MOVE_CHOICES = frozenset(
+    {Choice.RESPONDED, Choice.SCHEDULED, Choice.CHATTED, Choice.DECLINED, Choice.NO_RESPONSE}
+)
+
+# The one-tap status buttons of lists sent before the ⋯ menus: still answered, never removing
+# a chat without a confirmation.
 MOVES: dict[Action, str] = {
     Action.MOVE_RESPONDED: "responded",
     Action.MOVE_SCHEDULED: "scheduled",
@@ -125,6 +164,7 @@ FIELD_BLOCKS: dict[str, tuple[str, ...]] = {
     "checkpoint": (SetupBlock.CHECKPOINT,),
     "deadline": (SetupBlock.DEADLINE, Block.EXTEND_UNTIL),
     "until": (Block.EXTEND_UNTIL,),
+    "scheduled_for": (Block.SCHEDULED_FOR,),
 }
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from bot.blocks.forms import input_block, modal, option, text_input
 from bot.blocks.ids import Block, Callback
-from bot.blocks.text import plain, truncate
+from bot.blocks.text import mrkdwn_section, name, plain, truncate
 from bot.domain.text import NAME_MAX, NOTE_MAX
 from bot.models import Contact, ContactSource, OutreachChannel
 
@@ -140,3 +140,21 @@ def chat_modal(today: date, contacts: list[Contact], metadata: dict[str, Any]) -
         ),
     ]
     return modal(Callback.CHAT_MODAL, "Log a chat", "Log it", blocks, metadata)
+
+
+def schedule_modal(
+    contact_name: str, initial: datetime, metadata: dict[str, Any]
+) -> dict[str, Any]:
+    """When the scheduled chat is: a date and time, picked in the student's own clock."""
+    blocks = [
+        mrkdwn_section(
+            f"When is your chat with *{name(contact_name)}*? Pick the date and time (your "
+            "own timezone): it shows in your list and status."
+        ),
+        input_block(
+            Block.SCHEDULED_FOR,
+            "Date and time",
+            {"type": "datetimepicker", "initial_date_time": int(initial.timestamp())},
+        ),
+    ]
+    return modal(Callback.SCHEDULE_MODAL, "When is the chat?", "Save", blocks, metadata)

@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.blocks.forms import done_view, input_block, modal, option, text_input
 from bot.blocks.ids import AnswerBlock, Block, Callback
-from bot.blocks.text import context, escape, mrkdwn_section, plain, truncate
-from bot.domain.calendar import format_instant
+from bot.blocks.text import context, escape, mrkdwn_section, plain, truncate, when
 from bot.domain.handins import HandinForm, PostOutcome
 from bot.domain.reflections import ANSWER_MAX, QUESTIONS
 from bot.models import Chat
@@ -76,11 +75,11 @@ def submit_modal(form: HandinForm, now: datetime, metadata: dict[str, Any]) -> d
         "*Hand in your coffee chats.* Pick the two people you chatted with and check your "
         "answers. Your instructors get one post in their channel with both LinkedIns and "
         "your answers.",
-        f"*Deadline:* {format_instant(deadline, tz)}",
+        f"*Deadline:* {when(deadline, tz)}",
     ]
     if submission is not None:
         lines.append(
-            f"You handed in {format_instant(submission.submitted_at, tz)}; handing in again "
+            f"You handed in {when(submission.submitted_at, tz)}; handing in again "
             "updates that same post."
         )
     if now > deadline:
@@ -152,10 +151,10 @@ def handin_result(
         text = f":white_check_mark: *Handed in!* Your instructors have it. {link}"
     blocks = [mrkdwn_section(text.strip())]
     if late:
-        when = format_instant(deadline, ZoneInfo(timezone))
+        due = when(deadline, ZoneInfo(timezone))
         blocks.append(
             mrkdwn_section(
-                f":alarm_clock: This came in after your deadline ({when}), so it's marked late. "
+                f":alarm_clock: This came in after your deadline ({due}), so it's marked late. "
                 "Your instructors still have it."
             )
         )

@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.blocks.ids import Action, Block
 from bot.blocks.packing import Blocks, Message, pack_lines
-from bot.blocks.status import THE_ASK, next_step, waiting_list
+from bot.blocks.status import next_step, waiting_list
 from bot.blocks.text import (
     bullet_list,
     context,
@@ -22,9 +22,12 @@ from bot.blocks.text import (
     mrkdwn_section,
     name,
     plain,
+    plural,
+    when,
 )
+from bot.domain import drafts
 from bot.domain.calendar import format_instant
-from bot.domain.reflections import QUESTIONS
+from bot.domain.drafts import THE_ASK
 from bot.domain.standing import Attempt, ChatFacts, CohortFacts, ReflectionState, Standing
 from bot.webapi.errors import why
 
@@ -32,65 +35,56 @@ LIST_CHARS = 9000  # the ready-to-forward list: long enough for anyone, short en
 
 
 def kickoff(cohort: CohortFacts, student: Standing, command: str) -> Message:
-    """The assignment, both dates, how to find people, what to ask, the commands."""
+    """One phone screen: the goal, both dates, the first step; the rest (the deliverable's
+    questions, the checkpoint rule, how to find and ask people) is one tap away."""
     tz = cohort.tz
-    deadline = format_instant(student.deadline_at, tz)
-    checkpoint = format_instant(cohort.checkpoint_at, tz)
-    questions = "\n".join(f"{n}. {q.text}" for n, q in enumerate(QUESTIONS, 1))
+    chats = plural(cohort.required_chats, "coffee chat")
     blocks: Blocks = [
-        header(f"Coffee chats — {cohort.name}"),
         mrkdwn_section(
-            f"Hi {mention(student.user_id)}! This module's assignment: *hold "
-            f"{cohort.required_chats} coffee chats by the end of Week 4* — *{deadline}*."
-        ),
-        mrkdwn_section(
-            f"*Deliverable:* the LinkedIn profiles of the {cohort.required_chats} people you "
-            f"chatted with, and your answers to:\n{questions}"
+            f":coffee: Hi {mention(student.user_id)}! *{name(cohort.name)}:* hold *{chats}* "
+            f"by {when(student.deadline_at, tz)}. Week 2 checkpoint: "
+            f"{when(cohort.checkpoint_at, tz)}."
         ),
         mrkdwn_section(
-            f"*Week 2 checkpoint — {checkpoint}:* if you don't have {cohort.required_chats} "
-            "chats by then, reach out to your instructors and include everyone you tried who "
-            f"hasn't responded — there should be at least {cohort.min_attempts}. "
-            "I'll have that list ready for you."
+            "*Start today:* find someone whose job you're curious about, read up on them, "
+            f"and ask: _{THE_ASK}_ Then log it: `{command} outreach NAME LINKEDIN_URL`"
         ),
-        mrkdwn_section(
-            "*Finding people:* LinkedIn search for roles you're curious about, the speakers of "
-            "a conference you like, alumni, and anyone your chats refer you to. Research the "
-            f"person first, then keep the ask short and specific: _{THE_ASK}_"
-        ),
-        mrkdwn_section(
-            "*What to ask:* How did you end up in this role? What does a typical day look "
-            "like? What skills does someone need to succeed in it? What industry changes do "
-            "you see coming? Close with _Is there anyone else I should talk to?_ — a referral "
-            "is your next contact.\n*Afterwards:* a thank-you within 24 hours, and stay "
-            "connected on LinkedIn."
-        ),
-        mrkdwn_section(
-            "*Log as you go:*\n"
-            f"`{command} outreach Ada Lovelace https://www.linkedin.com/in/ada-lovelace` — "
-            "you reached out to someone\n"
-            f"`{command} chat Ada Lovelace` — you held a chat\n"
-            f"`{command} list` · `{command} status` · `{command} reflect` · `{command} submit`"
-        ),
-        context(
-            "Chats are typically 20–30 minutes. I'll nudge you on Mondays if you fall "
-            "behind, remind you to say thanks, and never message you between 21:00 and 08:00."
-        ),
+        {
+            "type": "actions",
+            "block_id": Block.KICKOFF.value,
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": Action.HOW_IT_WORKS.value,
+                    "text": plain("How it works"),
+                    "style": "primary",
+                    "value": str(cohort.id),
+                },
+                {
+                    "type": "button",
+                    "action_id": Action.OPEN_OUTREACH.value,
+                    "text": plain("Log outreach"),
+                    "value": str(cohort.id),
+                },
+            ],
+        },
+        context("I'll nudge you if you fall behind, and never message you 21:00–08:00."),
     ]
     text = (
-        f"Coffee chats — {escape(cohort.name)}: {cohort.required_chats} chats by {deadline}; "
-        f"checkpoint {checkpoint}."
+        f"Coffee chats — {escape(cohort.name)}: {plural(cohort.required_chats, 'chat')} by "
+        f"{format_instant(student.deadline_at, tz)}; checkpoint "
+        f"{format_instant(cohort.checkpoint_at, tz)}."
     )
     return Message(text, blocks)
 
 
 def weekly_nudge(cohort: CohortFacts, student: Standing, week: int, command: str) -> Message:
     """Monday of Weeks 2–4: where the student stands and the one next step."""
-    deadline = format_instant(student.deadline_at, cohort.tz)
+    deadline = when(student.deadline_at, cohort.tz)
     progress = (
-        f"*Week {week} check-in:* you have *{student.chat_count}/{cohort.required_chats} "
-        f"chats* and have tried *{student.attempts}* "
-        f"{'person' if student.attempts == 1 else 'people'}."
+        f"*Week {week} check-in:* you have *{student.chat_count}/"
+        f"{plural(cohort.required_chats, 'chat')}* and have tried "
+        f"*{plural(student.attempts, 'person', 'people')}*."
     )
     step = next_step(cohort, student, command)
     blocks: Blocks = [
@@ -98,8 +92,7 @@ def weekly_nudge(cohort: CohortFacts, student: Standing, week: int, command: str
         *(waiting_list(student) if student.behind(cohort) else []),
         context(f"Deadline: {deadline} · `{command} status` shows everything."),
     ]
-    chats = f"{student.chat_count} chat{'' if student.chat_count == 1 else 's'}"
-    return Message(f"Week {week} check-in: {chats} so far", blocks)
+    return Message(f"Week {week} check-in: {plural(student.chat_count, 'chat')} so far", blocks)
 
 
 def thank_you(cohort: CohortFacts, chat: ChatFacts) -> Message:
@@ -124,9 +117,18 @@ def thank_you(cohort: CohortFacts, chat: ChatFacts) -> Message:
                 }
             ],
         },
+        mrkdwn_section(
+            "*A draft to start from*, with the takeaways you logged:\n"
+            f"```{_in_code(drafts.thank_you(chat.name, chat.takeaways, []))}```"
+        ),
         context("Press *Sent* once you've thanked them, and I'll note it in your log."),
     ]
     return Message(f"Time to thank {escape(chat.name)} for the chat", blocks)
+
+
+def _in_code(text: str) -> str:
+    """User text inside a mrkdwn code block: escaped, and unable to close the block."""
+    return escape(text).replace("`", "ˋ")[:2500]
 
 
 def thank_you_recorded(chat_name: str, linkedin_url: str | None) -> Message:
@@ -184,8 +186,8 @@ def checkpoint_dm(cohort: CohortFacts, student: Standing, command: str) -> Messa
     blocks: Blocks = [
         header("Week 2 checkpoint"),
         mrkdwn_section(
-            f"You have *{student.chat_count} of {cohort.required_chats} chats* and have tried "
-            f"*{student.attempts}* {'person' if student.attempts == 1 else 'people'}. "
+            f"You have *{student.chat_count} of {plural(cohort.required_chats, 'chat')}* and "
+            f"have tried *{plural(student.attempts, 'person', 'people')}*. "
             f"The assignment asks you to reach out to your instructors ({instructors}) now, "
             "with everyone you tried who hasn't responded. Your instructors have this list in "
             "their checkpoint digest too; here it is, ready to forward:"
@@ -194,8 +196,8 @@ def checkpoint_dm(cohort: CohortFacts, student: Standing, command: str) -> Messa
     if unanswered:
         intro = (
             f"> Hi! At the Week 2 checkpoint I have {student.chat_count} of "
-            f"{cohort.required_chats} coffee chats. Everyone I've reached out to who hasn't "
-            f"responded ({len(unanswered)}):"
+            f"{plural(cohort.required_chats, 'coffee chat')}. Everyone I've reached out to "
+            f"who hasn't responded ({len(unanswered)}):"
         )
         lines = [intro] + [
             f"> • {escape(o.name)} — {escape(o.linkedin_url) if o.linkedin_url else 'no LinkedIn'}"
@@ -228,12 +230,12 @@ def checkpoint_dm(cohort: CohortFacts, student: Standing, command: str) -> Messa
         )
     blocks.append(
         context(
-            f"Deadline: {format_instant(student.deadline_at, cohort.tz)} · "
+            f"Deadline: {when(student.deadline_at, cohort.tz)} · "
             f"`{command} status` shows your progress."
         )
     )
     text = (
-        f"Week 2 checkpoint: {student.chat_count} of {cohort.required_chats} chats — "
+        f"Week 2 checkpoint: {student.chat_count} of {plural(cohort.required_chats, 'chat')} — "
         "reach out to your instructors with this list"
     )
     return Message(text, blocks)
@@ -241,7 +243,7 @@ def checkpoint_dm(cohort: CohortFacts, student: Standing, command: str) -> Messa
 
 def deadline_reminder(cohort: CohortFacts, student: Standing, command: str) -> Message:
     """Two days before the deadline: what is still missing."""
-    deadline = format_instant(student.deadline_at, cohort.tz)
+    deadline = when(student.deadline_at, cohort.tz)
     missing = []
     if student.chat_count < cohort.required_chats:
         short = cohort.required_chats - student.chat_count
@@ -261,7 +263,9 @@ def deadline_reminder(cohort: CohortFacts, student: Standing, command: str) -> M
         ),
         context(f"`{command} status` shows everything."),
     ]
-    return Message(f"Your coffee-chat hand-in is due {deadline}", blocks)
+    return Message(
+        f"Your coffee-chat hand-in is due {format_instant(student.deadline_at, cohort.tz)}", blocks
+    )
 
 
 def channel_alert(cohort: CohortFacts, what: str, error: str, command: str) -> Message:

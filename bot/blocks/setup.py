@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from bot.blocks.forms import done_view, input_block, modal, text_input
 from bot.blocks.ids import Callback, SetupBlock
-from bot.blocks.text import context, escape, mrkdwn_section, name, plain
+from bot.blocks.text import context, escape, mrkdwn_section, name, plain, plural, when
 from bot.domain import calendar
 from bot.domain.cohorts import COHORT_NAME_MAX
-from bot.domain.setup import CohortDraft, known_timezone
+from bot.domain.setup import CohortDraft, DateWarning, known_timezone
 from bot.models import Cohort
 
 TIMEZONE_MAX = 64
@@ -154,23 +155,41 @@ def cohort_dates(cohort: Cohort) -> str:
     start = cohort.start_date
     return (
         f"Starts {start:%a} {start.day} {start:%b %Y} · "
-        f"checkpoint {calendar.format_instant(cohort.checkpoint_at, tz)} · "
-        f"deadline {calendar.format_instant(cohort.deadline_at, tz)} ({cohort.timezone})"
+        f"checkpoint {when(cohort.checkpoint_at, tz)} · "
+        f"deadline {when(cohort.deadline_at, tz)} ({cohort.timezone})"
     )
+
+
+def date_warning_blocks(cohort: Cohort, warnings: Sequence[DateWarning]) -> list[dict[str, Any]]:
+    """A checkpoint or deadline on a holiday or a weekend: said, with how to move it."""
+    if not warnings:
+        return []
+    tz = calendar.zone(known_timezone(cohort.timezone))
+    lines = [
+        f":warning: The {w.what}, {when(w.at, tz)}, falls on {escape(w.reason)}: "
+        "students may be away that day."
+        for w in warnings
+    ]
+    lines.append("To move it, run setup again and pick another date and time.")
+    return [mrkdwn_section("\n".join(lines))]
 
 
 def _saved_line(cohort: Cohort, created: bool) -> str:
     verb = "is set up" if created else "is updated"
     return (
-        f":white_check_mark: *{name(cohort.name)}* {verb}: {cohort.required_chats} chats, "
-        f"at least {cohort.min_attempts} people tried by the checkpoint. "
+        f":white_check_mark: *{name(cohort.name)}* {verb}: "
+        f"{plural(cohort.required_chats, 'chat')}, "
+        f"at least {plural(cohort.min_attempts, 'person', 'people')} tried by the checkpoint. "
         f"Digests go to <#{cohort.instructors_channel}>."
     )
 
 
-def saved_view(cohort: Cohort, created: bool, command: str) -> dict[str, Any]:
-    """What the modal turns into once saved."""
+def saved_view(
+    cohort: Cohort, created: bool, command: str, warnings: Sequence[DateWarning] = ()
+) -> dict[str, Any]:
+    """What the modal turns into once saved (with the dates that fall on a day off)."""
     blocks = [mrkdwn_section(_saved_line(cohort, created)), context(cohort_dates(cohort))]
+    blocks += date_warning_blocks(cohort, warnings)
     if cohort.students_channel:
         blocks.append(
             mrkdwn_section(
@@ -202,14 +221,14 @@ def setup_report(
     created: bool,
     roster: RosterOutcome | None,
     bot_missing_from_instructors_channel: bool,
+    warnings: Sequence[DateWarning] = (),
 ) -> tuple[str, list[dict[str, Any]]]:
     """The message to the instructor who saved: the roster sync and anything to fix."""
     lines = [_saved_line(cohort, created)]
     text = f"{escape(cohort.name)} is saved."
     channel = f"<#{cohort.students_channel}>"
     if roster is not None and roster.error is None:
-        people = "student" if roster.enrolled == 1 else "students"
-        summary = f"Enrolled {roster.enrolled} {people} from {channel}"
+        summary = f"Enrolled {plural(roster.enrolled, 'student')} from {channel}"
         if roster.already:
             summary += f" ({roster.already} already enrolled)"
         summary += ". People who join the channel later are enrolled too."
@@ -226,6 +245,7 @@ def setup_report(
             f"Invite me there with `{INVITE}`, then save the cohort again."
         )
     blocks = [mrkdwn_section("\n".join(lines)), context(cohort_dates(cohort))]
+    blocks += date_warning_blocks(cohort, warnings)
     if bot_missing_from_instructors_channel:
         warning = (
             f"I'm not in <#{cohort.instructors_channel}> — invite me with `{INVITE}` "

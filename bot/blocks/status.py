@@ -13,14 +13,17 @@ from bot.blocks.text import (
     header,
     linked_name,
     mrkdwn_section,
+    name,
+    plural,
+    truncate,
+    when,
 )
-from bot.domain.calendar import format_instant
+from bot.domain.drafts import THE_ASK
 from bot.domain.standing import CohortFacts, Standing
 
 UNANSWERED_SHOWN = 25
-THE_ASK = (
-    "Could I have a quick 15-minute video call with you to learn a bit more about what you do?"
-)
+LEADS_SHOWN = 5
+SCHEDULED_SHOWN = 5
 
 
 def relative(instant: datetime, now: datetime) -> str:
@@ -47,6 +50,10 @@ def status_blocks(cohort: CohortFacts, student: Standing, now: datetime, command
     lines = [
         f"{chats_mark} *Chats:* {student.chat_count}/{cohort.required_chats}",
         f"*People tried:* {student.attempts}",
+    ]
+    if student.leads:
+        lines.append(f"*Leads:* {len(student.leads)} — {leads_text(student)}")
+    lines += [
         f"*Waiting on a reply:* {student.unanswered_count}"
         + (
             f" :warning: (if you're behind at the checkpoint, this list should have at least "
@@ -54,10 +61,8 @@ def status_blocks(cohort: CohortFacts, student: Standing, now: datetime, command
             if short
             else ""
         ),
-        f"*Checkpoint:* {format_instant(cohort.checkpoint_at, tz)} "
-        f"({relative(cohort.checkpoint_at, now)})",
-        f"*Deadline:* {format_instant(student.deadline_at, tz)} "
-        f"({relative(student.deadline_at, now)})",
+        f"*Checkpoint:* {when(cohort.checkpoint_at, tz)} ({relative(cohort.checkpoint_at, now)})",
+        f"*Deadline:* {when(student.deadline_at, tz)} ({relative(student.deadline_at, now)})",
         f"*Reflection:* {student.reflection}",
         f"*Hand-in:* {_submission_state(student, cohort)}",
     ]
@@ -65,9 +70,33 @@ def status_blocks(cohort: CohortFacts, student: Standing, now: datetime, command
         header(f"Your coffee chats — {cohort.name}"),
         mrkdwn_section("\n".join(lines)),
     ]
+    blocks += coming_up(cohort, student)
     blocks += waiting_list(student)
     blocks.append(context(next_step(cohort, student, command)))
     return blocks
+
+
+def leads_text(student: Standing) -> str:
+    """The people referred to them they haven't reached out to yet (not counted as tried)."""
+    names = ", ".join(name(truncate(lead, 60)) for lead in student.leads[:LEADS_SHOWN])
+    more = len(student.leads) - LEADS_SHOWN
+    return f"referred, not contacted yet: {names}" + (f" and {more} more" if more > 0 else "")
+
+
+def coming_up(cohort: CohortFacts, student: Standing) -> Blocks:
+    """The chats they scheduled, soonest first, in each reader's own clock."""
+    if not student.scheduled:
+        return []
+    lines = [
+        f"{linked_name(p.name, p.linkedin_url)} — "
+        + (when(p.at, cohort.tz) if p.at is not None else "time not set yet")
+        for p in student.scheduled[:SCHEDULED_SHOWN]
+    ]
+    more = len(student.scheduled) - len(lines)
+    text = f"*Coming up ({len(student.scheduled)})*\n" + bullet_list(lines)
+    if more:
+        text += f"\n…and {more} more"
+    return [mrkdwn_section(text)]
 
 
 def waiting_list(student: Standing, notes: Mapping[int, str] | None = None) -> Blocks:
@@ -96,7 +125,7 @@ def _submission_state(student: Standing, cohort: CohortFacts) -> str:
     if student.submitted_at is None:
         return "not handed in yet"
     late = " (late)" if student.submission_late else ""
-    return f"handed in {format_instant(student.submitted_at, cohort.tz)}{late}"
+    return f"handed in {when(student.submitted_at, cohort.tz)}{late}"
 
 
 def next_step(cohort: CohortFacts, student: Standing, command: str) -> str:
@@ -112,7 +141,7 @@ def next_step(cohort: CohortFacts, student: Standing, command: str) -> str:
     if student.list_short(cohort):
         more = student.more_to_try(cohort)
         return (
-            f"Next: reach out to {more} more {'person' if more == 1 else 'people'}. "
+            f"Next: reach out to {plural(more, 'more person', 'more people')}. "
             f"A short, specific ask works best: _{THE_ASK}_ Log each with "
             f"`{command} outreach NAME LINKEDIN_URL`."
         )

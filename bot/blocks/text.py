@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.domain.calendar import format_instant
 
 _FORMATTING = str.maketrans({"*": "∗", "_": "ˍ", "~": "∼", "`": "ˋ"})
 
@@ -61,3 +65,17 @@ def plain(text: str, limit: int = 75) -> dict[str, Any]:
 
 def bullet_list(lines: Iterable[str]) -> str:
     return "\n".join(f"• {line}" for line in lines)
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """`1 chat`, `2 chats`; `many` when the plural is not `one` + s (`person`, `people`)."""
+    return f"{count} {one if count == 1 else many or one + 's'}"
+
+
+def when(instant: datetime, tz: ZoneInfo) -> str:
+    """An instant for mrkdwn: Slack shows it in each reader's own timezone, locale and clock
+    (`Oct 2, 2026 at 5:00 PM`, `tomorrow at 17:00`); where it can't, the fallback is the
+    cohort's time (`Fri 2 Oct 2026, 17:00 MDT`). Not for plain text (notification text,
+    headers, option labels): Slack doesn't render it there, so use `format_instant`."""
+    stamp = int(instant.timestamp())
+    return f"<!date^{stamp}^{{date_short_pretty}} at {{time}}|{format_instant(instant, tz)}>"

@@ -110,7 +110,7 @@ def require_handin_chats(session: Session, enrollment: Enrollment) -> list[Chat]
         return ready
     without_url = [chat.contact.name for chat in chats if not chat.contact.linkedin_url]
     parts = [
-        f"To hand in you need {HANDIN_CHATS} logged chats with the person's LinkedIn URL, "
+        f"To hand in you need {HANDIN_CHATS} chats logged with each person's LinkedIn URL, "
         + ("and you have none yet." if not ready else f"and you have 1 ({ready[0].contact.name}).")
     ]
     if without_url:
@@ -121,9 +121,14 @@ def require_handin_chats(session: Session, enrollment: Enrollment) -> list[Chat]
         )
     missing = HANDIN_CHATS - len(ready) - len(without_url)
     if missing > 0:
+        what = (
+            "another chat once you've held it"
+            if missing == 1
+            else f"{missing} more chats once you've held them"
+        )
         parts.append(
-            f"Log {'another chat' if missing == 1 else f'{missing} more chats'} once you've "
-            f"held it, like: `{COMMAND} chat Ada Lovelace https://www.linkedin.com/in/ada-lovelace`."
+            f"Log {what}, like: "
+            f"`{COMMAND} chat Ada Lovelace https://www.linkedin.com/in/ada-lovelace`."
         )
     raise InvalidInput(" ".join(parts), CHATS_FIELD)
 

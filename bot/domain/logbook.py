@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -20,11 +20,15 @@ from bot.models import (
     Outreach,
     OutreachChannel,
     OutreachStatus,
+    RemovedChat,
     Student,
     Submission,
 )
 
 MAX_FUTURE_DAYS = 1
+LEAD = "lead"  # a contact the student hasn't reached out to yet (a referral, say)
+SCHEDULE_GRACE = timedelta(hours=1)  # a chat time this recent still counts as "now"
+SCHEDULE_AHEAD = timedelta(days=180)
 Row = TypeVar("Row", Outreach, Chat)
 
 
@@ -37,6 +41,8 @@ class PersonInput:
     role: str | None = None
     company: str | None = None
     source: str | None = None
+    # How to write them where they were typed, for a message about the name (a whole command).
+    example: str = field(default="Ada Lovelace", compare=False)
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,24 @@ class Logged:
     created: bool
 
 
+def stage(contact: Contact) -> str:
+    """Where a contact stands: LEAD until the student reaches out, then the outreach's status
+    (`chatted` once a chat is logged)."""
+    if contact.chat is not None:
+        return OutreachStatus.CHATTED
+    if contact.outreach is None:
+        return LEAD
+    return str(contact.outreach.status)
+
+
+@dataclass(frozen=True)
+class Moved:
+    """A status change: the contact, and the chat it removed (kept for an undo), if any."""
+
+    contact: Contact
+    removed: RemovedChat | None = None
+
+
 def clean_person(person: PersonInput) -> PersonInput:
     """The person with a valid name, a normalized URL and checked optional fields."""
     url = person.linkedin_url.strip() if person.linkedin_url else None
@@ -54,7 +78,7 @@ def clean_person(person: PersonInput) -> PersonInput:
     if source not in set(ContactSource):
         raise InvalidInput(f"“{source}” is not a way of finding people I know.", "source")
     return PersonInput(
-        name=clean_name(person.name),
+        name=clean_name(person.name, example=person.example),
         linkedin_url=normalize_linkedin_url(url) if url else None,
         role=clean_note(person.role, "role", limit=100),
         company=clean_note(person.company, "company", limit=100),
@@ -138,27 +162,122 @@ def log_chat(
         chat.held_on = held_on
         if note:
             chat.note = note
+    else:
+        _forget_removed(session, contact)
     session.flush()
     return Logged(contact, created)
 
 
 def set_status(
-    session: Session, student: Student, contact_id: int, status: str, now: datetime, today: date
-) -> Contact:
-    """Move a contact's outreach to a new status; `chatted` also logs a chat held today."""
+    session: Session,
+    student: Student,
+    contact_id: int,
+    status: str,
+    now: datetime,
+    today: date,
+    *,
+    remove_chat: bool = False,
+) -> Moved:
+    """Move a contact to a new status; `chatted` also logs a chat held today.
+
+    Moving a contact with a logged chat elsewhere removes the chat, so it takes `remove_chat`
+    (the student confirmed); the removed chat is kept for `restore_chat`.
+    """
     if status not in set(OutreachStatus):
         raise InvalidInput(f"“{status}” is not a status I know.", "status")
     contact = get_contact(session, student, contact_id)
     if status == OutreachStatus.CHATTED:
-        return log_chat(session, student, None, now, today, today, contact_id=contact.id).contact
+        log_chat(session, student, None, now, today, today, contact_id=contact.id)
+        return Moved(contact)
+    chat = contact.chat
+    if chat is not None and not remove_chat:
+        raise InvalidInput(
+            f"Moving {contact.name} removes the chat you logged on {chat.held_on:%b} "
+            f"{chat.held_on.day}, so it needs a confirmation: run `{COMMAND} list` and pick "
+            "the move from the menu next to them.",
+            "status",
+        )
     outreach, _ = _outreach_of(
         session, contact, channel=OutreachChannel.OTHER, sent_on=today, sent_at=now,
         status=status, status_changed_at=now, created_at=now,
     )  # fmt: skip
     _move(outreach, OutreachStatus(status), now)
+    removed = None
+    if chat is not None:
+        removed = _remove_chat(session, contact, chat, now)
+    session.flush()
+    return Moved(contact, removed)
+
+
+def restore_chat(session: Session, student: Student, contact_id: int, now: datetime) -> Contact:
+    """Undo the removal of a contact's chat: the chat is back, as it was, and so is `chatted`."""
+    contact = get_contact(session, student, contact_id)
+    removed = session.scalar(select(RemovedChat).where(RemovedChat.contact_id == contact.id))
     if contact.chat is not None:
-        _unlog_chat(session, contact.chat)
-        contact.chat = None
+        raise InvalidInput(f"Your chat with {contact.name} is logged: there is nothing to undo.")
+    if removed is None:
+        raise NotFound(
+            f"There is no removed chat with {contact.name} to bring back. "
+            f"Log it again with `{COMMAND} chat {contact.name}`."
+        )
+    session.add(
+        Chat(
+            id=removed.chat_id,
+            contact_id=contact.id,
+            held_on=removed.held_on,
+            logged_at=removed.logged_at,
+            note=removed.note,
+            takeaways=removed.takeaways,
+            thank_you_sent_at=removed.thank_you_sent_at,
+            created_at=removed.chat_created_at,
+        )
+    )
+    session.delete(removed)
+    session.flush()
+    session.refresh(contact, ["chat"])
+    if contact.outreach is not None:
+        _move(contact.outreach, OutreachStatus.CHATTED, now)
+    session.flush()
+    return contact
+
+
+def reached_out(
+    session: Session, student: Student, contact_id: int, now: datetime, today: date
+) -> Logged:
+    """A lead the student has now written to: an outreach sent today (`created` False when
+    they had reached out already)."""
+    contact = get_contact(session, student, contact_id)
+    _, created = _outreach_of(
+        session, contact, channel=OutreachChannel.LINKEDIN, sent_on=today, sent_at=now,
+        status=OutreachStatus.SENT, status_changed_at=now, created_at=now,
+    )  # fmt: skip
+    session.flush()
+    return Logged(contact, created)
+
+
+def schedule_chat(
+    session: Session,
+    student: Student,
+    contact_id: int,
+    at: datetime | None,
+    now: datetime,
+    today: date,
+) -> Contact:
+    """The contact's chat is planned for `at` (UTC; None: not known yet): status scheduled."""
+    if at is not None and at < now - SCHEDULE_GRACE:
+        raise InvalidInput(
+            "That time has passed. Pick when the chat will happen, or, if it happened, "
+            f"log it with `{COMMAND} chat NAME`.",
+            "scheduled_for",
+        )
+    if at is not None and at > now + SCHEDULE_AHEAD:
+        raise InvalidInput(
+            "That's more than six months away; pick the date and time of the chat.",
+            "scheduled_for",
+        )
+    contact = set_status(session, student, contact_id, OutreachStatus.SCHEDULED, now, today).contact
+    if at is not None and contact.outreach is not None:
+        contact.outreach.scheduled_for = at
     session.flush()
     return contact
 
@@ -198,6 +317,7 @@ class Tally:
 
     attempts: int
     chats: int
+    leads: int = 0
 
 
 def tally(session: Session, student: Student) -> Tally:
@@ -207,11 +327,18 @@ def tally(session: Session, student: Student) -> Tally:
         select(func.count()).select_from(Outreach).where(Outreach.contact_id.in_(mine))
     )
     chats = session.scalar(select(func.count()).select_from(Chat).where(Chat.contact_id.in_(mine)))
-    return Tally(attempts=int(attempts or 0), chats=int(chats or 0))
+    reached = select(Outreach.contact_id)
+    leads = session.scalar(
+        select(func.count())
+        .select_from(Contact)
+        .where(Contact.student_id == student.id, Contact.id.not_in(reached))
+    )
+    return Tally(attempts=int(attempts or 0), chats=int(chats or 0), leads=int(leads or 0))
 
 
-def _unlog_chat(session: Session, chat: Chat) -> None:
-    """Remove a chat logged by mistake, unless the student handed it in."""
+def _remove_chat(session: Session, contact: Contact, chat: Chat, now: datetime) -> RemovedChat:
+    """Remove a chat logged by mistake (unless the student handed it in), keeping it for an
+    undo."""
     handed_in = session.scalar(
         select(Submission.id).where(
             (Submission.first_chat_id == chat.id) | (Submission.second_chat_id == chat.id)
@@ -223,7 +350,32 @@ def _unlog_chat(session: Session, chat: Chat) -> None:
             f"Hand in a different chat first with `{COMMAND} submit`.",
             "status",
         )
+    _forget_removed(session, contact)
+    removed = RemovedChat(
+        contact_id=contact.id,
+        chat_id=chat.id,
+        held_on=chat.held_on,
+        logged_at=chat.logged_at,
+        note=chat.note,
+        takeaways=chat.takeaways,
+        thank_you_sent_at=chat.thank_you_sent_at,
+        chat_created_at=chat.created_at,
+        removed_at=now,
+    )
+    session.add(removed)
     session.delete(chat)
+    session.flush()
+    session.refresh(contact, ["chat"])
+    return removed
+
+
+def _forget_removed(session: Session, contact: Contact) -> None:
+    """Drop the chat kept for an undo: the contact has a chat again, or another was removed."""
+    session.execute(
+        delete(RemovedChat)
+        .where(RemovedChat.contact_id == contact.id)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _outreach_of(session: Session, contact: Contact, **fields: Any) -> tuple[Outreach, bool]:
@@ -285,13 +437,20 @@ def _upsert_contact(
             contact = _find(session, student, person.linkedin_url, key)
             if contact is None:
                 raise
-    contact.name = person.name
-    contact.name_key = key
+    if not _same_spelling(contact.name, person.name):
+        contact.name = person.name
+        contact.name_key = key
     if person.linkedin_url:
         contact.linkedin_url = person.linkedin_url
     contact.role = person.role or contact.role
     contact.company = person.company or contact.company
     return contact, False
+
+
+def _same_spelling(first: str, again: str) -> bool:
+    """Whether two ways of writing a name differ only by case and spacing (`sam  smith` is
+    `Sam Smith` as first written; `Ada King` is a new name)."""
+    return " ".join(first.split()).casefold() == " ".join(again.split()).casefold()
 
 
 def _find(session: Session, student: Student, url: str | None, key: str) -> Contact | None:

@@ -1,4 +1,4 @@
-"""Reading standings from the database: four statements per cohort, whatever its size.
+"""Reading standings from the database: six statements per cohort, whatever its size.
 
 `cohort_standings` serves the digests, the report, the export and the scheduler;
 `student_standing` serves status and App Home with the same queries, narrowed to one student.
@@ -20,10 +20,21 @@ from bot.domain.standing import (
     Attempt,
     ChatFacts,
     CohortFacts,
+    Planned,
     ReflectionState,
     Standing,
 )
-from bot.models import Chat, Cohort, Contact, Enrollment, Outreach, Reflection, Student, Submission
+from bot.models import (
+    Chat,
+    Cohort,
+    Contact,
+    Enrollment,
+    Outreach,
+    OutreachStatus,
+    Reflection,
+    Student,
+    Submission,
+)
 
 ANSWER_COLUMNS = (
     Reflection.experience,
@@ -91,6 +102,7 @@ def cohort_standings(
     counts = _counts(session, students)
     chats = _chats(session, students)
     unanswered = _unanswered(session, students, unanswered_limit)
+    leads, scheduled = _leads(session, students), _scheduled(session, students)
     standings = []
     for row in _enrollments(session, cohort.id, staff, only):
         student_id = row.student_id
@@ -115,6 +127,8 @@ def cohort_standings(
                 last_activity_at=max((a for a in activity if a is not None), default=None),
                 excused=row.excused_at is not None,
                 handin_link=row.post_link,
+                leads=tuple(leads.get(student_id, ())),
+                scheduled=tuple(scheduled.get(student_id, ())),
             )
         )
     return standings
@@ -258,4 +272,43 @@ def _unanswered(session: Session, students: Any, limit: int | None) -> dict[int,
                 last_follow_up_at=row.last_follow_up_at,
             )
         )
+    return found
+
+
+def _leads(session: Session, students: Any) -> dict[int, list[str]]:
+    """Per student, the names of the contacts they haven't reached out to yet, oldest first."""
+    found: dict[int, list[str]] = defaultdict(list)
+    rows = session.execute(
+        select(Contact.student_id, Contact.name)
+        .outerjoin(Outreach, Outreach.contact_id == Contact.id)
+        .where(Contact.student_id.in_(students), Outreach.id.is_(None))
+        .order_by(Contact.student_id, Contact.created_at, Contact.id)
+    )
+    for student_id, name in rows:
+        found[student_id].append(name)
+    return found
+
+
+def _scheduled(session: Session, students: Any) -> dict[int, list[Planned]]:
+    """Per student, the chats they scheduled: soonest first, those without a time last."""
+    found: dict[int, list[Planned]] = defaultdict(list)
+    rows = session.execute(
+        select(
+            Contact.student_id,
+            Contact.id,
+            Contact.name,
+            Contact.linkedin_url,
+            Outreach.scheduled_for,
+        )
+        .join(Outreach, Outreach.contact_id == Contact.id)
+        .where(Contact.student_id.in_(students), Outreach.status == str(OutreachStatus.SCHEDULED))
+        .order_by(
+            Contact.student_id,
+            case((Outreach.scheduled_for.is_(None), 1), else_=0),
+            Outreach.scheduled_for,
+            Outreach.id,
+        )
+    )
+    for student_id, contact_id, name, url, at in rows:
+        found[student_id].append(Planned(contact_id, name, url, at))
     return found

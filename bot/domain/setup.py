@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.domain import assignment, calendar
+from bot.domain import assignment, calendar, days_off
 from bot.domain.cohorts import CohortSpec, create_cohort, list_cohorts, update_cohort
 from bot.domain.errors import COMMAND, InvalidInput, NotAllowed, NotFound
 from bot.domain.roles import instructed_cohorts
@@ -208,3 +208,25 @@ def save_cohort(
     update_cohort(session, found, spec, now)
     found.created_by = found.created_by or saver
     return SavedCohort(found, created=False)
+
+
+@dataclass(frozen=True)
+class DateWarning:
+    """A checkpoint or deadline on a day students may well be away."""
+
+    what: str  # "checkpoint" or "deadline"
+    at: datetime
+    reason: str  # "Christmas Day, a public holiday in the United States", "a Saturday"
+
+
+def date_warnings(cohort: Cohort) -> list[DateWarning]:
+    """The cohort's checkpoint and deadline that fall on a public holiday of its country or a
+    weekend, in its timezone (see bot.domain.days_off)."""
+    timezone = known_timezone(cohort.timezone)
+    tz = calendar.zone(timezone)
+    found = []
+    for what, at in (("checkpoint", cohort.checkpoint_at), ("deadline", cohort.deadline_at)):
+        reason = days_off.day_off(at.astimezone(tz).date(), timezone)
+        if reason is not None:
+            found.append(DateWarning(what, at, reason))
+    return found

@@ -103,11 +103,22 @@ class ChatFacts:
 
 
 @dataclass(frozen=True)
+class Planned:
+    """A chat the student scheduled, and when (None until they said)."""
+
+    contact_id: int
+    name: str
+    linkedin_url: str | None
+    at: datetime | None
+
+
+@dataclass(frozen=True)
 class Standing:
     """A student of a cohort and their log, as of the instant it was read.
 
     `unanswered` lists everyone they tried who hasn't responded, oldest attempt first; when it
     was read with a limit it holds only the first ones, and `unanswered_count` all of them.
+    Leads (contacts without an outreach) are not people tried: `leads` names them.
     """
 
     student_id: int
@@ -126,6 +137,8 @@ class Standing:
     last_activity_at: datetime | None = None
     excused: bool = False
     handin_link: str | None = None
+    leads: tuple[str, ...] = ()  # people referred to them they haven't reached out to yet
+    scheduled: tuple[Planned, ...] = ()  # soonest first; those without a time last
 
     @property
     def chat_count(self) -> int:

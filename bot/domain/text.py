@@ -17,12 +17,15 @@ _BIDI_AND_INVISIBLE = {
 }  # fmt: skip
 
 
-def clean_name(raw: str | None, what: str = "name") -> str:
-    """A person's name, trimmed; rejects empty, too long, emoji, control or bidi characters."""
+def clean_name(raw: str | None, what: str = "name", example: str = "Ada Lovelace") -> str:
+    """A person's name, trimmed; rejects empty, too long, emoji, control or bidi characters.
+
+    `example` is how to write it where it was typed (a whole command, in a slash command).
+    """
     name = " ".join((raw or "").split())
     name = unicodedata.normalize("NFC", name)
     if not name:
-        raise InvalidInput(f"The {what} is missing. Write it like: Ada Lovelace", field="name")
+        raise InvalidInput(f"The {what} is missing. Write it like: {example}", field="name")
     if len(name) > NAME_MAX:
         raise InvalidInput(
             f"The {what} is {len(name)} characters long; keep it to {NAME_MAX} or fewer.",
@@ -31,21 +34,19 @@ def clean_name(raw: str | None, what: str = "name") -> str:
     bad = _forbidden(name, allow_newlines=False)
     if bad:
         raise InvalidInput(
-            f"The {what} contains {bad}. Use letters, spaces and punctuation only, "
-            "like: Ada Lovelace",
+            f"The {what} contains {bad}. Use letters, spaces and punctuation only, like: {example}",
             field="name",
         )
     if _EMOJI_CODE.search(name) or any(
         unicodedata.category(ch) == "So" or _is_emoji(ch) for ch in name
     ):
         raise InvalidInput(
-            f"The {what} contains emoji or symbols. Write the person's name only, "
-            "like: Ada Lovelace",
+            f"The {what} contains emoji or symbols. Write the person's name only, like: {example}",
             field="name",
         )
     if not any(ch.isalpha() for ch in name):
         raise InvalidInput(
-            f"The {what} has no letters. Write the person's name, like: Ada Lovelace",
+            f"The {what} has no letters. Write the person's name, like: {example}",
             field="name",
         )
     return name

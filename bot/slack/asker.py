@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, Generic, TypeVar, overload
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -23,6 +23,7 @@ from bot.models import Cohort, Enrollment, Student
 from bot.slack.parsing import STALE, metadata
 from bot.webapi.lookups import Profile
 
+T = TypeVar("T")
 ID = re.compile(r"^[A-Z0-9]{2,32}$")
 CHANNEL = re.compile(r"^[CGD][A-Z0-9]{2,31}$")
 
@@ -49,6 +50,29 @@ def identify(
         channel_id = metadata(body["view"]).get("channel_id")
     channel = channel_id if isinstance(channel_id, str) and CHANNEL.match(channel_id) else None
     return Identity(team_id, user_id, channel)
+
+
+class resolved(cached_property[T], Generic[T]):
+    """`functools.cached_property` without its lock. On Python 3.11 that lock belongs to the
+    property, not the instance: one request computing `enrollment` makes every other request
+    wait for it, and when one of those holds SQLite's write lock (an open transaction) while the
+    first waits for it, both are stuck until the busy timeout. An Asker serves one request, so
+    nothing needs the lock."""
+
+    @overload
+    def __get__(self, instance: None, owner: type[Any] | None = None) -> resolved[T]: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type[Any] | None = None) -> T: ...
+
+    def __get__(self, instance: object | None, owner: type[Any] | None = None) -> Any:
+        if instance is None:
+            return self
+        cache = instance.__dict__
+        name = self.attrname or self.func.__name__
+        if name not in cache:
+            cache[name] = self.func(instance)
+        return cache[name]
 
 
 class Asker:
@@ -78,7 +102,7 @@ class Asker:
     def channel_id(self) -> str | None:
         return self.identity.channel_id
 
-    @cached_property
+    @resolved
     def student(self) -> Student | None:
         """Their student row, if they ever logged anything or were enrolled."""
         return roles.find_student(self.session, self.team_id, self.user_id)
@@ -89,12 +113,12 @@ class Asker:
             raise NotFound(STALE)
         return self.student
 
-    @cached_property
+    @resolved
     def enrollment(self) -> Enrollment | None:
         """Their enrollment as a student, if they have one (nobody is enrolled by looking)."""
         return roles.current_enrollment(self.session, self.team_id, self.user_id, self.channel_id)
 
-    @cached_property
+    @resolved
     def instructed(self) -> list[Cohort]:
         """The cohorts of this workspace they instruct, newest first."""
         return roles.instructed_cohorts(self.session, self.team_id, self.user_id)
@@ -134,7 +158,7 @@ class Asker:
         """The cohorts they instruct; NotAllowed (logged by the error handler) when none."""
         return roles.require_instructor(self.session, self.team_id, self.user_id)
 
-    @cached_property
+    @resolved
     def profile(self) -> Profile:
         """What Slack says about them (users.info). Ends the transaction first: no transaction
         stays open across a Web API call."""
@@ -142,12 +166,17 @@ class Asker:
         return self._profile_of(self.user_id)
 
     @property
-    def today(self) -> date:
-        """Today's date in their cohort's timezone (else their own, else UTC)."""
+    def zone(self) -> ZoneInfo:
+        """Their cohort's timezone (else their own, else UTC)."""
         enrollment = self.enrollment
         if enrollment is not None:
             name = enrollment.cohort.timezone
         else:
             student = self.student
             name = student.timezone if student and student.timezone else "UTC"
-        return self.now.astimezone(ZoneInfo(name)).date()
+        return ZoneInfo(name)
+
+    @property
+    def today(self) -> date:
+        """Today's date in their cohort's timezone (else their own, else UTC)."""
+        return self.now.astimezone(self.zone).date()

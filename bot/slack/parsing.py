@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from bot.blocks.ids import Action
+from bot.blocks.ids import Action, Choice
 from bot.domain.errors import COMMAND, InvalidInput
 from bot.domain.linkedin import EXAMPLE, looks_like_linkedin
 from bot.domain.logbook import PersonInput
@@ -47,7 +47,8 @@ def person_from_arguments(arguments: str, subcommand: str) -> PersonInput:
             f"`{COMMAND} {subcommand} Ada Lovelace {EXAMPLE}`",
             "linkedin",
         )
-    return PersonInput(name=" ".join(words), linkedin_url=url)
+    example = f"`{COMMAND} {subcommand} Ada Lovelace {EXAMPLE}`"
+    return PersonInput(name=" ".join(words), linkedin_url=url, example=example)
 
 
 def record_id(value: object, field: str | None = None, stale: str = STALE) -> int:
@@ -56,6 +57,23 @@ def record_id(value: object, field: str | None = None, stale: str = STALE) -> in
     if not (text.isascii() and text.isdigit() and 0 < len(text) <= MAX_ID_DIGITS):
         raise InvalidInput(stale, field)
     return int(text)
+
+
+def contact_and_page(value: object) -> tuple[int, int]:
+    """A button's `<contact id>:<page>` (a page that isn't one reads as the first)."""
+    contact, _, page = (value if isinstance(value, str) else "").partition(":")
+    return record_id(contact), page_number(page)
+
+
+def menu_choice(action: Mapping[str, Any]) -> tuple[Choice, int, int]:
+    """The option picked in a contact's ⋯ menu: `<choice>:<contact id>:<page>`."""
+    option = action.get("selected_option")
+    value = option.get("value") if isinstance(option, dict) else None
+    choice, _, rest = (value if isinstance(value, str) else "").partition(":")
+    if choice not in {c.value for c in Choice}:
+        raise InvalidInput(STALE)
+    contact, page = contact_and_page(rest)
+    return Choice(choice), contact, page
 
 
 def page_number(value: object) -> int:

@@ -223,13 +223,19 @@ class Reply:
         texts = [b["text"]["text"] for b in view.get("blocks", []) if "text" in b]
         self.dm(" ".join(texts)[:3000] or "Done.", view.get("blocks", []))
 
+    @property
+    def in_modal(self) -> bool:
+        """Whether the request came from a modal (a button in it, or its submission)."""
+        return self._modal_id() is not None
+
     def _modal_id(self) -> str | None:
-        """The id of the modal the request came from (not an App Home tab), if any."""
+        """The modal the request came from; never the App Home (a button there opens a modal
+        on top of it instead of replacing it)."""
         view = self.body.get("view")
         if (
             isinstance(view, dict)
-            and view.get("type") == "modal"
             and isinstance(view.get("id"), str)
+            and view.get("type", "modal") == "modal"
         ):
             return str(view["id"])
         return None

@@ -18,7 +18,7 @@ from bot.domain.logbook import PersonInput
 from bot.domain.referrals import ChatNotes, read_chat_notes
 from bot.domain.reflections import KEYS
 from bot.models import OutreachChannel
-from bot.slack.parsing import Form, record_id
+from bot.slack.parsing import STALE, Form, record_id
 
 MAX_NUMBER_DIGITS = 4
 
@@ -74,6 +74,22 @@ def chat_entry(form: Form) -> ChatEntry:
         note=form.text(Block.NOTE),
         notes=read_chat_notes(form.text(Block.TAKEAWAYS), form.text(Block.REFERRALS)),
     )
+
+
+@dataclass(frozen=True)
+class ScheduleEntry:
+    """When a scheduled chat is, for which contact."""
+
+    contact_id: int
+    at: datetime
+
+
+def schedule_entry(form: Form) -> ScheduleEntry:
+    at = form.instant(Block.SCHEDULED_FOR, "scheduled_for")
+    if at is None:
+        raise InvalidInput("Pick the date and time of the chat.", "scheduled_for")
+    contact = form.metadata.get("contact_id")
+    return ScheduleEntry(record_id(str(contact), "scheduled_for", STALE), at)
 
 
 def answers(form: Form) -> dict[str, str | None]:

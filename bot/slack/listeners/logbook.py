@@ -1,28 +1,61 @@
-"""The student's log: `/coffee outreach`, `/coffee chat`, `/coffee list`, their modals and the
-list's buttons."""
+"""The student's log: `/coffee outreach`, `/coffee chat`, `/coffee list`, their modals, the
+list's ⋯ menus and buttons (I reached out, drafts, undo), and when a scheduled chat is."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from bot.blocks.forms import done_view
-from bot.blocks.ids import MOVES, Action, Callback
-from bot.blocks.log_modals import chat_modal, outreach_modal
-from bot.blocks.logbook import chat_logged, contact_list, outreach_logged
+from bot.blocks.ids import MOVES, Action, Callback, Choice
+from bot.blocks.log_modals import chat_modal, outreach_modal, schedule_modal
+from bot.blocks.logbook import (
+    chat_logged,
+    contact_list,
+    drafts_modal,
+    outreach_logged,
+    prep_card,
+    reached_out_notice,
+    removed_notice,
+    restored_notice,
+    scheduled_saved,
+)
 from bot.blocks.packing import Blocks
-from bot.domain.logbook import Logged, list_contacts, log_chat, log_outreach, set_status, tally
+from bot.domain.calendar import local_instant
+from bot.domain.drafts import drafts_for
+from bot.domain.logbook import (
+    Logged,
+    get_contact,
+    list_contacts,
+    log_chat,
+    log_outreach,
+    reached_out,
+    restore_chat,
+    schedule_chat,
+    set_status,
+    tally,
+)
 from bot.domain.referrals import add_chat_notes
 from bot.domain.reflections import last_differently
-from bot.models import Contact, Enrollment, Student
+from bot.models import Contact, Enrollment, OutreachStatus, Student
 from bot.slack.asker import Asker
-from bot.slack.parsing import Form, page_number, person_from_arguments, record_id
+from bot.slack.parsing import (
+    Form,
+    contact_and_page,
+    menu_choice,
+    page_number,
+    person_from_arguments,
+    record_id,
+)
 from bot.slack.reply import Reply
 from bot.slack.routes import Routes
-from bot.slack.submissions import chat_entry, outreach_entry
+from bot.slack.submissions import chat_entry, outreach_entry, schedule_entry
+
+LIST_TEXT = "Your coffee-chat log"
+SUGGESTED_TIME = time(12, 0)  # a scheduled chat's form starts at noon tomorrow
 
 
 def outreach(arguments: str, asker: Asker, session: Session, reply: Reply, now: datetime) -> None:
@@ -48,29 +81,150 @@ def chat(arguments: str, asker: Asker, session: Session, reply: Reply, now: date
     reply.message("Chat logged.", _chat_done(session, student, enrollment, logged))
 
 
-def show_list(asker: Asker, session: Session, reply: Reply) -> None:
-    """`/coffee list`: everyone they contacted, with buttons to move each along."""
+def open_outreach(asker: Asker, reply: Reply) -> None:
+    """ "Log outreach" (App Home, kickoff): the outreach form."""
+    asker.logbook()
+    reply.modal(outreach_modal(asker.today, {"channel_id": asker.channel_id}))
+
+
+def open_chat(asker: Asker, session: Session, reply: Reply) -> None:
+    """ "Log a chat" (App Home): the chat form."""
     student, _ = asker.logbook()
-    blocks = contact_list(list_contacts(session, student), reply.command)
-    reply.message("Your coffee-chat log", blocks)
+    contacts = list_contacts(session, student)
+    reply.modal(chat_modal(asker.today, contacts, {"channel_id": asker.channel_id}))
+
+
+def show_list(asker: Asker, session: Session, reply: Reply) -> None:
+    """`/coffee list`: everyone they contacted, one line and one ⋯ menu each."""
+    student, _ = asker.logbook()
+    reply.message(LIST_TEXT, _list(session, student, asker, reply))
 
 
 def move(
     action: dict[str, Any], asker: Asker, session: Session, reply: Reply, now: datetime
 ) -> None:
-    """A status button on the list: move that contact along, redraw the same page."""
-    contact_id, page = _contact_and_page(action.get("value"))
+    """A one-tap status button of a list sent before the ⋯ menus: a move that would remove a
+    logged chat is refused (the menu asks for a confirmation)."""
+    contact_id, page = contact_and_page(action.get("value"))
     student = asker.own_log()
-    set_status(session, student, contact_id, MOVES[Action(action["action_id"])], now, asker.today)
-    blocks = contact_list(list_contacts(session, student), reply.command, page)
-    reply.message("Your coffee-chat log", blocks, replace=True)
+    status = MOVES[Action(action["action_id"])]
+    set_status(session, student, contact_id, status, now, asker.today)
+    reply.message(LIST_TEXT, _list(session, student, asker, reply, page), replace=True)
+
+
+def pick(
+    action: dict[str, Any], asker: Asker, session: Session, reply: Reply, now: datetime
+) -> None:
+    """A choice in a contact's ⋯ menu. In a chat's menu every move removes the chat: Slack
+    asked for the confirmation before sending it, and the list offers an undo."""
+    choice, contact_id, page = menu_choice(action)
+    student = asker.own_log()
+    confirmed = action.get("action_id") == Action.CHAT_MENU
+    if choice == Choice.DRAFTS:
+        show_drafts(student, contact_id, asker, session, reply)
+    elif choice == Choice.PREP:
+        contact = get_contact(session, student, contact_id)
+        at = contact.outreach.scheduled_for if contact.outreach else None
+        reply.message("Prep card", prep_card(contact.name, at, asker.zone))
+    elif choice in (Choice.SCHEDULED, Choice.WHEN):
+        schedule(student, contact_id, page, confirmed, asker, session, reply, now)
+    else:
+        moved = set_status(
+            session, student, contact_id, choice.value, now, asker.today, remove_chat=confirmed
+        )
+        notice = removed_notice(moved.contact, moved.removed, page) if moved.removed else []
+        blocks = _list(session, student, asker, reply, page, notice)
+        reply.message(LIST_TEXT, blocks, replace=True)
+
+
+def schedule(
+    student: Student,
+    contact_id: int,
+    page: int,
+    confirmed: bool,
+    asker: Asker,
+    session: Session,
+    reply: Reply,
+    now: datetime,
+) -> None:
+    """Chat scheduled: the form asking when (first: its trigger lasts 3 s), then the list with
+    the prep card on top."""
+    moved = set_status(
+        session,
+        student,
+        contact_id,
+        OutreachStatus.SCHEDULED,
+        now,
+        asker.today,
+        remove_chat=confirmed,
+    )
+    contact = moved.contact
+    at = contact.outreach.scheduled_for if contact.outreach else None
+    suggested = local_instant(asker.today + timedelta(days=1), SUGGESTED_TIME, asker.zone)
+    metadata = {"contact_id": contact.id, "channel_id": asker.channel_id}
+    reply.modal(schedule_modal(contact.name, at or suggested, metadata))
+    notice = removed_notice(contact, moved.removed, page) if moved.removed else []
+    notice += prep_card(contact.name, at, asker.zone)
+    reply.message(LIST_TEXT, _list(session, student, asker, reply, page, notice), replace=True)
+
+
+def save_schedule(
+    view: dict[str, Any], asker: Asker, session: Session, reply: Reply, now: datetime
+) -> None:
+    """The "when is the chat?" form: keep the time, show it."""
+    entry = schedule_entry(Form(view))
+    contact = schedule_chat(session, asker.own_log(), entry.contact_id, entry.at, now, asker.today)
+    blocks = scheduled_saved(contact.name, entry.at, asker.zone, reply.command)
+    reply.saved(done_view("Chat scheduled", blocks))
+
+
+def reach_out(
+    action: dict[str, Any], asker: Asker, session: Session, reply: Reply, now: datetime
+) -> None:
+    """ "I reached out" on a lead: an outreach sent today; the list (or the form) shows it."""
+    contact_id, page = contact_and_page(action.get("value"))
+    student = asker.own_log()
+    logged = reached_out(session, student, contact_id, now, asker.today)
+    if reply.in_modal:
+        reply.modal(done_view("Outreach logged", _outreach_done(session, student, logged)))
+        return
+    notice = reached_out_notice(logged.contact)
+    reply.message(LIST_TEXT, _list(session, student, asker, reply, page, notice), replace=True)
+
+
+def open_drafts(action: dict[str, Any], asker: Asker, session: Session, reply: Reply) -> None:
+    """A drafts button: the texts for that contact, to copy."""
+    show_drafts(asker.own_log(), record_id(action.get("value")), asker, session, reply)
+
+
+def show_drafts(
+    student: Student, contact_id: int, asker: Asker, session: Session, reply: Reply
+) -> None:
+    drafts = drafts_for(session, student, contact_id)
+    reply.modal(drafts_modal(drafts, {"channel_id": asker.channel_id}))
+
+
+def close_drafts(reply: Reply) -> None:
+    """ "Done" on the drafts: nothing to keep (they are copied, not sent)."""
+    reply.saved()
+
+
+def undo_remove(
+    action: dict[str, Any], asker: Asker, session: Session, reply: Reply, now: datetime
+) -> None:
+    """Undo on a removed chat: the chat is back as it was."""
+    contact_id, page = contact_and_page(action.get("value"))
+    student = asker.own_log()
+    contact = restore_chat(session, student, contact_id, now)
+    notice = restored_notice(contact)
+    reply.message(LIST_TEXT, _list(session, student, asker, reply, page, notice), replace=True)
 
 
 def turn_page(action: dict[str, Any], asker: Asker, session: Session, reply: Reply) -> None:
     """← Newer / Older → on the list."""
     page = page_number(action.get("value"))
-    blocks = contact_list(list_contacts(session, asker.own_log()), reply.command, page)
-    reply.message("Your coffee-chat log", blocks, replace=True)
+    blocks = _list(session, asker.own_log(), asker, reply, page)
+    reply.message(LIST_TEXT, blocks, replace=True)
 
 
 def save_outreach(
@@ -106,6 +260,18 @@ def save_chat(
     reply.saved(done_view("Chat logged", blocks))
 
 
+def _list(
+    session: Session,
+    student: Student,
+    asker: Asker,
+    reply: Reply,
+    page: int = 0,
+    notice: Blocks | None = None,
+) -> Blocks:
+    contacts = list_contacts(session, student)
+    return contact_list(contacts, reply.command, page, notice or [], asker.zone)
+
+
 def _outreach_done(session: Session, student: Student, logged: Logged) -> Blocks:
     return outreach_logged(logged.contact, logged.created, tally(session, student).attempts)
 
@@ -130,17 +296,19 @@ def _chat_done(
     )
 
 
-def _contact_and_page(value: object) -> tuple[int, int]:
-    """A status button's value: `<contact id>:<page>`."""
-    contact, _, page = (value if isinstance(value, str) else "").partition(":")
-    return record_id(contact), page_number(page)
-
-
 def register(routes: Routes) -> None:
     routes.command(("outreach",), outreach)
     routes.command(("chat",), chat)
     routes.command(("list",), show_list)
     routes.action(tuple(MOVES), move)
+    routes.action((Action.CONTACT_MENU, Action.CHAT_MENU), pick)
+    routes.action((Action.REACHED_OUT,), reach_out)
+    routes.action((Action.OPEN_DRAFTS,), open_drafts)
+    routes.action((Action.UNDO_REMOVE,), undo_remove)
+    routes.action((Action.OPEN_OUTREACH,), open_outreach)
+    routes.action((Action.OPEN_CHAT,), open_chat)
     routes.action((Action.PAGE_NEWER, Action.PAGE_OLDER), turn_page)
     routes.view(Callback.OUTREACH_MODAL, save_outreach)
     routes.view(Callback.CHAT_MODAL, save_chat)
+    routes.view(Callback.SCHEDULE_MODAL, save_schedule)
+    routes.view(Callback.DRAFTS_MODAL, close_drafts)

@@ -70,5 +70,6 @@ def register(routes: Routes) -> None:
     routes.command(("reflect",), reflect)
     routes.command(("submit",), open_handin)
     routes.action((Action.OPEN_REFLECT,), reflect)
+    routes.action((Action.OPEN_HANDIN,), open_handin)
     routes.view(Callback.REFLECT_MODAL, save_reflection)
     routes.view(Callback.SUBMIT_MODAL, hand_in)

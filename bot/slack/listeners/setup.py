@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.blocks.ids import Callback
 from bot.blocks.setup import ROSTER_FAILED, RosterOutcome, saved_view, setup_modal, setup_report
 from bot.domain.errors import COMMAND, InvalidInput
-from bot.domain.setup import save_cohort, setup_draft
+from bot.domain.setup import date_warnings, save_cohort, setup_draft
 from bot.models import Cohort
 from bot.slack.asker import Asker
 from bot.slack.parsing import Form
@@ -65,10 +65,11 @@ def save_setup(
     spec, cohort_id = cohort_spec(Form(view), asker.team_id)
     is_admin = asker.profile.is_admin
     saved = save_cohort(session, spec, asker.user_id, cohort_id, is_admin, now)
-    reply.saved(saved_view(saved.cohort, saved.created, reply.command))
+    warnings = date_warnings(saved.cohort)
+    reply.saved(saved_view(saved.cohort, saved.created, reply.command, warnings))
     roster = _enroll_channel(client, sessions, saved.cohort, context.bot_user_id, now)
     missing = bot_missing_from(client, saved.cohort.instructors_channel)
-    reply.dm(*setup_report(saved.cohort, saved.created, roster, missing))
+    reply.dm(*setup_report(saved.cohort, saved.created, roster, missing, warnings))
 
 
 def _enroll_channel(

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.blocks.home import home_view
+from bot.blocks.home import newcomer_home, student_home
 from bot.blocks.status import UNANSWERED_SHOWN, status_blocks
 from bot.domain.errors import with_command
 from bot.domain.read_model import cohort_facts, student_standing
@@ -29,7 +29,11 @@ def status(asker: Asker, session: Session, reply: Reply, now: datetime) -> None:
 def app_home(
     event: dict[str, Any], asker: Asker | None, session: Session, reply: Reply, now: datetime
 ) -> None:
-    """Their standing when they are a student; otherwise how to get started."""
+    """A student's standing and buttons; otherwise how to get started.
+
+    The instructors' App Home is its own view: it goes here, before the student's (an
+    instructor is never enrolled as a student).
+    """
     if asker is None or event.get("tab", "home") != "home":
         return
     if asker.is_instructor:
@@ -38,10 +42,10 @@ def app_home(
     enrollment = asker.enrollment
     if enrollment is None:
         why = with_command(NOT_ENROLLED_YET, reply.command)
-        reply.home(home_view(reply.command, now, not_enrolled=why))
+        reply.home(newcomer_home(reply.command, why))
         return
     standing = student_standing(session, enrollment, UNANSWERED_SHOWN)
-    reply.home(home_view(reply.command, now, (cohort_facts(enrollment.cohort), standing)))
+    reply.home(student_home(reply.command, now, cohort_facts(enrollment.cohort), standing))
 
 
 def register(routes: Routes) -> None:
