@@ -92,7 +92,7 @@ def test_the_report_shows_the_cohort_now_most_at_risk_first(bot: Bot, world: Wor
     assert "no chat yet" in cam and "0 tried" in cam and "quiet for 15 days" in cam
     ben = text[text.index(f"<@{BEN}>") :].splitlines()[0]
     assert "1/2 chats" in ben and "3 waiting on a reply, fewer than 8" in ben
-    assert "Checkpoint Fri 18 Sep 2026, 17:00 MDT" in text
+    assert "Checkpoint <!date^" in text and "|Fri 18 Sep 2026, 17:00 MDT>" in text
     buttons = [e for b in answer.blocks() if b["type"] == "actions" for e in b["elements"]]
     assert {b["action_id"] for b in buttons} >= {Action.POST_DIGEST, Action.EXPORT}
     assert answer.params.get("response_type") == "ephemeral"

@@ -159,7 +159,7 @@ def test_a_four_week_cohort_gets_exactly_the_expected_messages_once(world: World
     assert "1 of 4 handed in" in digest
     missing = digest[digest.index("Missing") : digest.index("Extensions")]
     assert f"<@{BEN}>" in missing and f"<@{CAM}>" in missing and f"<@{DEV}>" not in missing
-    assert f"<@{DEV}> — until Fri 9 Oct 2026, 17:00 MDT" in digest
+    assert f"<@{DEV}> — until <!date^" in digest and "|Fri 9 Oct 2026, 17:00 MDT>" in digest
     assert f"<@{ADA}>" in digest[digest.index("Handed in") :]
 
     expect(world, mdt(2026, 10, 5, 9), {})  # no Week 5 nudge

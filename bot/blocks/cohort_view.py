@@ -8,8 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.blocks.ids import Action
-from bot.blocks.text import mention, plain
-from bot.domain.calendar import format_instant
+from bot.blocks.text import mention, plain, when
 from bot.domain.standing import CohortFacts, Standing
 from bot.models import ActionKind, InstructorAction
 
@@ -48,7 +47,7 @@ def student_line(cohort: CohortFacts, student: Standing, now: datetime, rank: in
     if quiet >= 3:
         parts.append(f"quiet for {quiet} days")
     if student.extended:
-        parts.append(f"deadline {format_instant(student.deadline_at, cohort.tz)}")
+        parts.append(f"deadline {when(student.deadline_at, cohort.tz)}")
     if student.excused:
         parts.append("*excused*")
     number = f"{rank}. " if rank else ""
@@ -61,14 +60,14 @@ def done_about(cohort: CohortFacts, actions: Sequence[InstructorAction]) -> str 
         return None
     said = []
     for action in actions[-3:]:
-        when = format_instant(action.at, cohort.tz)
+        at = when(action.at, cohort.tz)
         what = {
             ActionKind.NUDGE: "nudged",
             ActionKind.EXTEND: "deadline extended",
             ActionKind.EXCUSE: "excused",
             ActionKind.UNEXCUSE: "excuse undone",
         }.get(ActionKind(action.kind), action.kind)
-        said.append(f"{what} by {mention(action.by_user)}, {when}")
+        said.append(f"{what} by {mention(action.by_user)}, {at}")
     return ":white_check_mark: " + " · ".join(said)
 
 

@@ -14,8 +14,16 @@ from typing import Any
 
 from bot.blocks.cohort_view import Actions, done_about, student_line, student_menu
 from bot.blocks.packing import Blocks, Message, pack_lines, paginate
-from bot.blocks.text import context, escape, header, linked_name, mention, mrkdwn_section
-from bot.domain.calendar import format_instant
+from bot.blocks.text import (
+    context,
+    escape,
+    header,
+    linked_name,
+    mention,
+    mrkdwn_section,
+    plural,
+    when,
+)
 from bot.domain.standing import Attempt, CohortFacts, ReflectionState, Standing, by_risk
 
 DIVIDER = {"type": "divider"}
@@ -50,8 +58,8 @@ def checkpoint_digest(
         top.append(_late_note(due_at or cohort.checkpoint_at, cohort))
     top.append(
         context(
-            f"Checkpoint {format_instant(cohort.checkpoint_at, cohort.tz)} · deadline "
-            f"{format_instant(cohort.deadline_at, cohort.tz)} · most at risk first"
+            f"Checkpoint {when(cohort.checkpoint_at, cohort.tz)} · deadline "
+            f"{when(cohort.deadline_at, cohort.tz)} · most at risk first"
         )
     )
     shown, rest = behind[:MOST_AT_RISK], behind[MOST_AT_RISK:]
@@ -98,7 +106,7 @@ def deadline_digest(
     top: Blocks = [header(title), *pack_lines(["; ".join(parts) + "."])]
     if late:
         top.append(_late_note(due_at or cohort.deadline_at, cohort))
-    top.append(context(f"Deadline {format_instant(cohort.deadline_at, cohort.tz)}"))
+    top.append(context(f"Deadline {when(cohort.deadline_at, cohort.tz)}"))
     if missing:
         top.append(DIVIDER)
         top += pack_lines([f"*Missing ({len(missing)})*, most at risk first"])
@@ -110,7 +118,7 @@ def deadline_digest(
     if extended:
         lines.append(f"*Extensions ({len(extended)})*")
         lines += [
-            f"• {mention(s.user_id)} — until {format_instant(s.deadline_at, cohort.tz)} · "
+            f"• {mention(s.user_id)} — until {when(s.deadline_at, cohort.tz)} · "
             f"{s.chat_count}/{cohort.required_chats} chats · reflection {s.reflection}"
             for s in sorted(extended, key=lambda s: (s.deadline_at, s.user_id))
         ]
@@ -136,8 +144,8 @@ def _checkpoint_summary(
         return "No students are enrolled in this cohort yet."
     if not behind:
         return (
-            f"All {len(students)} students have {cohort.required_chats} chats or more (or are "
-            "excused). :tada: Nobody needs a hand at the checkpoint."
+            f"All {plural(len(students), 'student')} have {cohort.required_chats} chats or more "
+            "(or are excused). :tada: Nobody needs a hand at the checkpoint."
         )
     return (
         f"*{len(behind)} of {len(students)} students* have fewer than "
@@ -287,6 +295,6 @@ def _handed_in(student: Standing) -> str:
 
 def _late_note(due_at: datetime, cohort: CohortFacts) -> dict[str, Any]:
     return context(
-        f":warning: *Late:* this was due {format_instant(due_at, cohort.tz)}, when I couldn't "
+        f":warning: *Late:* this was due {when(due_at, cohort.tz)}, when I couldn't "
         "send it. The numbers are as of now."
     )

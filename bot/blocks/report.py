@@ -12,8 +12,7 @@ from bot.blocks.forms import done_view, input_block, modal, option
 from bot.blocks.ids import Action, Block, Callback
 from bot.blocks.packing import Blocks, Message
 from bot.blocks.status import next_step
-from bot.blocks.text import context, escape, header, mention, mrkdwn_section, plain
-from bot.domain.calendar import format_instant
+from bot.blocks.text import context, escape, header, mention, mrkdwn_section, plain, when
 from bot.domain.instructing import CohortNow
 from bot.domain.standing import CohortFacts, Standing
 
@@ -68,8 +67,8 @@ def summary(now_: CohortNow, now: datetime, plain_text: bool = False) -> str:
 def dates(cohort: CohortFacts) -> str:
     tz = cohort.tz
     return (
-        f"Checkpoint {format_instant(cohort.checkpoint_at, tz)} · deadline "
-        f"{format_instant(cohort.deadline_at, tz)} ({cohort.timezone})"
+        f"Checkpoint {when(cohort.checkpoint_at, tz)} · deadline "
+        f"{when(cohort.deadline_at, tz)} ({cohort.timezone})"
     )
 
 
@@ -128,7 +127,7 @@ def extend_modal(
     blocks = [
         mrkdwn_section(
             f"A later deadline for {mention(student.user_id)} in *{escape(cohort.name)}* "
-            f"(now {format_instant(student.deadline_at, cohort.tz)}). Their deadline "
+            f"(now {when(student.deadline_at, cohort.tz)}). Their deadline "
             "reminder and the deadline digest follow it."
         ),
         input_block(
@@ -150,7 +149,7 @@ def extended_view(cohort: CohortFacts, user_id: str, until: datetime) -> dict[st
         [
             mrkdwn_section(
                 f":white_check_mark: {mention(user_id)}'s deadline is now "
-                f"*{format_instant(until, cohort.tz)}*. Their reminder moves with it."
+                f"*{when(until, cohort.tz)}*. Their reminder moves with it."
             )
         ],
     )
@@ -199,7 +198,7 @@ def _page(now_: CohortNow, now: datetime, page: int, where: str, size: int = PAG
 def _handin_words(cohort: CohortFacts, student: Standing) -> str:
     if student.handed_in and student.submitted_at:
         late = ", late" if student.submission_late else ""
-        return f"handed in {format_instant(student.submitted_at, cohort.tz)}{late}"
+        return f"handed in {when(student.submitted_at, cohort.tz)}{late}"
     return f"reflection {student.reflection}, not handed in"
 
 
