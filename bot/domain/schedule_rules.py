@@ -35,6 +35,9 @@ class Kind(StrEnum):
 
 
 DIGESTS = frozenset({Kind.CHECKPOINT_DIGEST, Kind.DEADLINE_DIGEST})
+# A student's DMs of these kinds due in the same run go out as one message, led by the kind
+# listed first here that is among them.
+MORNING_KINDS: tuple[Kind, ...] = (Kind.FOLLOW_UP,)
 
 THANK_YOU_AFTER = timedelta(hours=24)
 THANK_YOU_USEFUL_FOR = timedelta(hours=72)

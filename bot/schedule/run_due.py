@@ -19,7 +19,7 @@ from slack_sdk import WebClient
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.blocks import digests, reminders
+from bot.blocks import reminders
 from bot.blocks.packing import Message
 from bot.db import session_scope
 from bot.domain import calendar
@@ -27,6 +27,7 @@ from bot.domain.errors import DomainError
 from bot.domain.read_model import cohort_facts, cohort_standings
 from bot.domain.schedule_rules import (
     DIGESTS,
+    MORNING_KINDS,
     Due,
     Kind,
     due_deliveries,
@@ -38,6 +39,7 @@ from bot.domain.standing import CohortFacts, Standing
 from bot.models import DeliveryStatus, Student
 from bot.schedule import store
 from bot.schedule.facts import cohorts_due
+from bot.schedule.messages import compose
 from bot.webapi.handins import post_pending_handins
 from bot.webapi.posting import Posted, SendError, call, find_posted, post
 
@@ -77,7 +79,7 @@ class Summary:
 class Planned:
     """A delivery to act on now, with the facts its message is made from.
 
-    `also` holds deliveries sent in the same message: a student's follow-ups of one morning.
+    `also` holds deliveries sent in the same message: a student's morning (MORNING_KINDS).
     """
 
     due: Due
@@ -150,13 +152,13 @@ class _Run:
                     continue
                 students = tuple(cohort_standings(session, cohort))
                 rows = store.rows_for(session, cohort.id)
-                follow_ups: dict[int | None, list[tuple[Due, store.Row | None]]] = {}
+                mornings: dict[int | None, list[tuple[Due, store.Row | None]]] = {}
                 for due in due_deliveries(facts, students, self.now):
                     row = rows.get(due.key)
                     if row is not None and not row.ready(self.now):
                         continue
-                    if due.kind is Kind.FOLLOW_UP and not due.skip_reason:
-                        follow_ups.setdefault(due.student_id, []).append((due, row))
+                    if due.kind in MORNING_KINDS and not due.skip_reason:
+                        mornings.setdefault(due.student_id, []).append((due, row))
                         continue
                     parts: frozenset[int] = frozenset()
                     if due.kind in DIGESTS:
@@ -165,7 +167,9 @@ class _Run:
                             int(key[len(prefix) :]) for key in rows if key.startswith(prefix)
                         )
                     plans.append(Planned(due, facts, students, row, parts))
-                for (first, row), *rest in follow_ups.values():
+                for members in mornings.values():
+                    members.sort(key=lambda m: (MORNING_KINDS.index(m[0].kind), m[0].key))
+                    (first, row), *rest = members
                     plans.append(Planned(first, facts, students, row, also=tuple(rest)))
         plans.sort(key=lambda p: (p.due.due_at, p.due.key))
         return plans
@@ -323,29 +327,7 @@ class _Run:
     # -- writing -------------------------------------------------------------------------
 
     def message(self, plan: Planned, dues: Sequence[Due]) -> Message:
-        due, cohort, student = plan.due, plan.cohort, plan.student
-        late = is_late(due.due_at, self.now)
-        if due.kind is Kind.CHECKPOINT_DIGEST:
-            return digests.checkpoint_digest(cohort, plan.students, due.due_at, late)
-        if due.kind is Kind.DEADLINE_DIGEST:
-            return digests.deadline_digest(cohort, plan.students, due.due_at, late)
-        assert student is not None, due.key
-        if due.kind is Kind.KICKOFF:
-            return reminders.kickoff(cohort, student, self.command)
-        if due.kind is Kind.NUDGE:
-            return reminders.weekly_nudge(cohort, student, due.number, self.command)
-        if due.kind is Kind.THANK_YOU:
-            chat = next(c for c in student.chats if c.id == due.subject_id)
-            return reminders.thank_you(cohort, chat)
-        if due.kind is Kind.FOLLOW_UP:
-            wanted = {d.subject_id for d in dues}
-            attempts = [o for o in student.unanswered if o.id in wanted]
-            return reminders.follow_up(cohort, student, attempts, self.now, self.command)
-        if due.kind is Kind.CHECKPOINT:
-            return reminders.checkpoint_dm(cohort, student, self.command)
-        if due.kind is Kind.DEADLINE_REMINDER:
-            return reminders.deadline_reminder(cohort, student, self.command)
-        raise AssertionError(f"no message for {due.kind}")  # pragma: no cover
+        return compose(plan.cohort, plan.students, dues, self.now, self.command)
 
 
 def _where(posted: Posted) -> tuple[str, str]:
