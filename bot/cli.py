@@ -258,7 +258,7 @@ def run_jobs_due(settings: Settings, args: argparse.Namespace) -> int:
     summary = run_due(
         now,
         db.make_session_factory(engine),
-        clients_for(settings, engine),  # type: ignore[arg-type, unused-ignore]
+        clients_for(settings, engine),
         command=settings.slash_command,
     )
     engine.dispose()

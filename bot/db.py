@@ -119,8 +119,13 @@ def _sqlite_begin(connection: Any) -> None:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions that keep loaded objects usable after commit."""
-    return sessionmaker(engine, expire_on_commit=False)
+    """Sessions that keep loaded objects usable after commit, and that tell the clock's index
+    which cohorts' facts they wrote (bot.domain.plan_index)."""
+    from bot.domain import plan_index
+
+    factory = sessionmaker(engine, expire_on_commit=False)
+    plan_index.watch(factory)
+    return factory
 
 
 @contextmanager

@@ -94,7 +94,10 @@ class Cohort(Base):
     """A class of students doing the assignment on one calendar."""
 
     __tablename__ = "cohort"
-    __table_args__ = (UniqueConstraint("team_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("team_id", "name"),
+        Index("ix_cohort_plan_at", "active", "plan_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
@@ -112,6 +115,10 @@ class Cohort(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_by: Mapped[str | None] = mapped_column(String(32), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The clock's index (bot.domain.plan_index): when the cohort next needs planning (None:
+    # at once), and a counter every write to its facts bumps.
+    plan_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    plan_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     enrollments: Mapped[list[Enrollment]] = relationship(back_populates="cohort")
 
@@ -126,6 +133,7 @@ class Student(Base):
     team_id: Mapped[str] = mapped_column(String(32))
     user_id: Mapped[str] = mapped_column(String(32))
     timezone: Mapped[str | None] = mapped_column(String(64), default=None)
+    timezone_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     contacts: Mapped[list[Contact]] = relationship(back_populates="student")

@@ -84,6 +84,7 @@ class Fault:
     body: dict[str, Any]
     headers: dict[str, str]
     times: int
+    channel: str | None = None  # only calls to this channel (None: any)
 
 
 @dataclass
@@ -167,12 +168,14 @@ class FakeSlack:
         error: str | None = None,
         retry_after: int | None = None,
         times: int = 1,
+        channel: str | None = None,
     ) -> None:
-        """Answer the next `times` calls of `method` with a fault instead of success."""
+        """Answer the next `times` calls of `method` (to `channel`, if given) with a fault."""
         body: dict[str, Any] = {"ok": False, "error": error or f"http_{status}"}
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
         with self._lock:
-            self.faults.setdefault(method, []).append(Fault(status, body, headers, times))
+            fault = Fault(status, body, headers, times, channel)
+            self.faults.setdefault(method, []).append(fault)
 
     def of(self, method: str) -> list[Call]:
         """The calls made to one method (or to response URLs, as `response_url`)."""
@@ -232,7 +235,7 @@ class FakeSlack:
         call = Call(method, params, headers, path)
         with self._lock:
             self.calls.append(call)
-            fault = self._take_fault(method)
+            fault = self._take_fault(method, params.get("channel"))
         if method == "oauth.v2.authorize":
             self._consent_page(request, params)
             return
@@ -299,14 +302,14 @@ class FakeSlack:
         request.end_headers()
         request.wfile.write(data)
 
-    def _take_fault(self, method: str) -> Fault | None:
+    def _take_fault(self, method: str, channel: Any) -> Fault | None:
         queue = self.faults.get(method) or []
-        if not queue:
+        fault = next((f for f in queue if f.channel in (None, channel)), None)
+        if fault is None:
             return None
-        fault = queue[0]
         fault.times -= 1
         if fault.times <= 0:
-            queue.pop(0)
+            queue.remove(fault)
         return fault
 
     def _reply(

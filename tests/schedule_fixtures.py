@@ -35,7 +35,7 @@ from bot.domain.thank_you import mark_thank_you_sent
 from bot.models import Chat, Contact, Delivery, Enrollment, Student, Submission
 from bot.schedule.run_due import Summary, run_due
 from bot.settings import Settings
-from bot.webapi.client import make_client
+from bot.webapi.client import SCHEDULED_RATE_LIMIT_WAIT, make_client
 from tests.blockkit import assert_valid_blocks
 from tests.fakeslack import FakeSlack
 
@@ -87,22 +87,26 @@ class ScheduleFake(FakeSlack):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        self._slow: dict[str, list[float]] = {}
-        self._pass: dict[str, int] = {}
+        self._slow: dict[tuple[str, str | None], list[float]] = {}
+        self._pass: dict[tuple[str, str | None], int] = {}
         self._local = threading.local()
 
     # -- what tests use ------------------------------------------------------------------
 
-    def slow(self, method: str, seconds: float, times: int = 1) -> None:
-        """Act on the next `times` calls of `method`, but answer only after `seconds`."""
+    def slow(self, method: str, seconds: float, times: int = 1, channel: str | None = None) -> None:
+        """Act on the next `times` calls of `method` (to `channel`, if given), but answer only
+        after `seconds`."""
         with self._lock:
-            self._slow.setdefault(method, []).extend([seconds] * times)
+            self._slow.setdefault((method, channel), []).extend([seconds] * times)
 
-    def fail_after(self, method: str, successes: int, **fault: Any) -> None:
-        """Let `successes` calls of `method` through, then answer with `fail(**fault)`."""
+    def fail_after(
+        self, method: str, successes: int, channel: str | None = None, **fault: Any
+    ) -> None:
+        """Let `successes` calls of `method` (to `channel`, if given) through, then answer
+        with `fail(**fault)`."""
         with self._lock:
-            self._pass[method] = successes
-        self.fail(method, **fault)
+            self._pass[method, channel] = successes
+        self.fail(method, channel=channel, **fault)
 
     def take(self) -> list[Post]:
         """The messages posted since the last take()."""
@@ -121,13 +125,14 @@ class ScheduleFake(FakeSlack):
 
     # -- serving -------------------------------------------------------------------------
 
-    def _take_fault(self, method: str) -> Any:
-        queue = self._slow.get(method) or []
+    def _take_fault(self, method: str, channel: Any) -> Any:
+        queue = self._slow.get((method, channel)) or self._slow.get((method, None)) or []
         self._local.delay = queue.pop(0) if queue else 0.0
-        if self._pass.get(method):
-            self._pass[method] -= 1
-            return None
-        return super()._take_fault(method)
+        for key in ((method, channel), (method, None)):
+            if self._pass.get(key) and (key[1] is None or key[1] == channel):
+                self._pass[key] -= 1
+                return None
+        return super()._take_fault(method, channel)
 
     def _reply(
         self,
@@ -271,8 +276,9 @@ class World:
         with self.session() as session:
             grant_extension(session, cohort_id, user, until)
 
-    def hand_in(self, cohort_id: int, user: str, now: datetime) -> None:
-        """A hand-in as the hand-in flow leaves it once posted: two chats, the answers, the post."""
+    def hand_in(self, cohort_id: int, user: str, now: datetime, posted: bool = True) -> None:
+        """A hand-in as the hand-in flow leaves it once posted: two chats, the answers, the post
+        (not yet posted, as when Slack refused it, with `posted=False`)."""
         with self.session() as session:
             student = self.student(session, user)
             enrollment = session.scalars(
@@ -290,9 +296,9 @@ class World:
                     second_chat_id=chats[1].id,
                     answers={"experience": "ok"},
                     submitted_at=now,
-                    post_channel=enrollment.cohort.instructors_channel,
-                    post_ts=f"{now.timestamp():.6f}",
-                    posted_revision=1,
+                    post_channel=enrollment.cohort.instructors_channel if posted else None,
+                    post_ts=f"{now.timestamp():.6f}" if posted else None,
+                    posted_revision=1 if posted else 0,
                 )
             )
 
@@ -327,7 +333,13 @@ def make_world(database_url: str, fake: ScheduleFake) -> World:
         database_url=database_url,
     )
     engine = db.make_engine(database_url)
-    return World(fake, settings, engine, db.make_session_factory(engine), make_client(settings))
+    return World(
+        fake,
+        settings,
+        engine,
+        db.make_session_factory(engine),
+        make_client(settings, SCHEDULED_RATE_LIMIT_WAIT),
+    )
 
 
 @pytest.fixture

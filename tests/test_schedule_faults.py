@@ -37,7 +37,7 @@ def digest_posts(world: World) -> int:
 
 def test_a_429_with_retry_after_is_waited_out_and_the_digest_posted_once(world: World) -> None:
     before_checkpoint(world)
-    world.slack.fail("chat.postMessage", status=429, retry_after=1, times=1)
+    world.slack.fail("chat.postMessage", status=429, retry_after=1, times=1, channel=CHANNEL)
     summary = world.run(CHECKPOINT)
     assert summary.sent == 2 and summary.failed == 0  # the digest and Cam's DM
     assert digest_posts(world) == 1
@@ -48,7 +48,7 @@ def test_a_429_with_retry_after_is_waited_out_and_the_digest_posted_once(world: 
 
 def test_rate_limits_that_outlast_the_client_are_retried_on_a_later_run(world: World) -> None:
     before_checkpoint(world)
-    world.slack.fail("chat.postMessage", status=429, retry_after=1, times=3)
+    world.slack.fail("chat.postMessage", status=429, retry_after=1, times=3, channel=CHANNEL)
     summary = world.run(CHECKPOINT)
     assert summary.failed == 1 and digest_posts(world) == 0
     row = digest_row(world)
@@ -66,11 +66,15 @@ def test_rate_limits_that_outlast_the_client_are_retried_on_a_later_run(world: W
 
 def test_server_errors_are_retried_with_backoff_and_delivered_once(world: World) -> None:
     before_checkpoint(world)
-    world.slack.fail("chat.postMessage", status=500, times=3)  # the client's retries too
+    world.slack.fail(
+        "chat.postMessage", status=500, times=3, channel=CHANNEL
+    )  # the client's retries too
     world.run(CHECKPOINT)
     first = digest_row(world)
     assert first.status == DeliveryStatus.FAILED and "500" in (first.last_error or "")
-    world.slack.fail("chat.postMessage", status=502)  # not retried by the client itself
+    world.slack.fail(
+        "chat.postMessage", status=502, channel=CHANNEL
+    )  # not retried by the client itself
     assert first.next_attempt_at is not None
     world.run(first.next_attempt_at)
     second = digest_row(world)
@@ -87,7 +91,7 @@ def test_server_errors_are_retried_with_backoff_and_delivered_once(world: World)
 def test_a_timeout_after_slack_posted_is_not_posted_again(world: World) -> None:
     before_checkpoint(world)
     world.client.timeout = 1
-    world.slack.slow("chat.postMessage", seconds=2.5)
+    world.slack.slow("chat.postMessage", seconds=2.5, channel=CHANNEL)
     world.run(CHECKPOINT)
     row = digest_row(world)
     assert row.status == DeliveryStatus.FAILED
@@ -105,7 +109,7 @@ def test_a_timeout_after_slack_posted_is_not_posted_again(world: World) -> None:
 
 def test_a_gateway_timeout_is_checked_for_then_sent_once(world: World) -> None:
     before_checkpoint(world)
-    world.slack.fail("chat.postMessage", status=504)
+    world.slack.fail("chat.postMessage", status=504, channel=CHANNEL)
     world.run(CHECKPOINT)
     row = digest_row(world)
     assert row.status == DeliveryStatus.FAILED and row.next_attempt_at is not None
@@ -123,7 +127,7 @@ def test_a_channel_the_bot_is_not_in_gets_the_set_up_instructor_a_dm(world: Worl
         row = session.get(Cohort, cohort)
         assert row is not None
         row.created_by = "U0SETUP"
-    world.slack.fail("chat.postMessage", error="not_in_channel")
+    world.slack.fail("chat.postMessage", error="not_in_channel", channel=CHANNEL)
     world.run(CHECKPOINT)
     alerts = world.slack.delivered("channel-alert")
     assert [a.channel for a in alerts] == ["U0SETUP"]
@@ -132,7 +136,7 @@ def test_a_channel_the_bot_is_not_in_gets_the_set_up_instructor_a_dm(world: Worl
     assert "not a member" in text and "/invite" in text
     assert digest_row(world).status == DeliveryStatus.FAILED
     # Still not invited an hour later: retried, but the instructor is told only once.
-    world.slack.fail("chat.postMessage", error="not_in_channel")
+    world.slack.fail("chat.postMessage", error="not_in_channel", channel=CHANNEL)
     world.run(CHECKPOINT + timedelta(hours=1))
     assert len(world.slack.delivered("channel-alert")) == 1
     # Invited: the digest goes out on the next try, once.
@@ -143,7 +147,7 @@ def test_a_channel_the_bot_is_not_in_gets_the_set_up_instructor_a_dm(world: Worl
 
 def test_a_missing_channel_alerts_every_instructor_when_nobody_set_it_up(world: World) -> None:
     before_checkpoint(world, instructor_ids=["U0TEACH", "U0TA"])
-    world.slack.fail("chat.postMessage", error="channel_not_found")
+    world.slack.fail("chat.postMessage", error="channel_not_found", channel=CHANNEL)
     world.run(CHECKPOINT)
     alerts = world.slack.delivered("channel-alert")
     assert sorted(a.channel for a in alerts) == ["U0TA", "U0TEACH"]
@@ -152,7 +156,7 @@ def test_a_missing_channel_alerts_every_instructor_when_nobody_set_it_up(world: 
 
 def test_a_dm_to_a_deactivated_student_is_not_retried(world: World) -> None:
     before_checkpoint(world)
-    world.slack.fail_after("chat.postMessage", 1, error="account_inactive")  # after the digest
+    world.slack.fail("chat.postMessage", error="account_inactive", channel=CAM)
     world.run(CHECKPOINT)
     rows = {r.kind: r for r in world.deliveries() if r.kind.startswith("checkpoint")}
     assert rows["checkpoint-digest"].status == DeliveryStatus.SENT
@@ -177,7 +181,7 @@ def test_a_thread_reply_that_fails_is_retried_without_reposting_the_top(world: W
             CAM if n == 0 else f"U0S{n}", people, local("America/Denver", 2026, 9, 17, 10)
         )
     # The top message is posted; the first reply fails (a 502: unknown outcome).
-    world.slack.fail_after("chat.postMessage", 1, status=502)
+    world.slack.fail_after("chat.postMessage", 1, channel=CHANNEL, status=502)
     world.run(CHECKPOINT)
     top = [p for p in world.slack.delivered("checkpoint-digest") if p.thread_ts is None]
     assert len(top) == 1

@@ -288,7 +288,7 @@ def test_scheduled_messages_go_to_each_workspace_with_its_token(two: tuple[Side,
     bot = one.bot
     engine = bot.sessions.kw["bind"]
     checkpoint = datetime(2026, 9, 18, 23, 30, tzinfo=UTC)  # Friday of Week 2, 17:30 Denver
-    run_due(checkpoint, bot.sessions, client_factory(bot.settings, engine))  # type: ignore[arg-type, unused-ignore]
+    run_due(checkpoint, bot.sessions, client_factory(bot.settings, engine))
     sent = [c for c in bot.slack.calls if c.method == "chat.postMessage"]
     assert {c.token for c in sent} == {one.token, other.token}
     for side, theirs in ((one, True), (other, False)):

@@ -78,22 +78,41 @@ class Due:
 
 def due_deliveries(cohort: CohortFacts, students: Sequence[Standing], now: datetime) -> list[Due]:
     """Every delivery of the cohort due at or before `now`, sorted by when it was due."""
-    found = list(_cohort_dues(cohort))
+    return sorted(
+        (_finish(due, now) for due in _all_dues(cohort, students) if due.due_at <= now),
+        key=lambda d: (d.due_at, d.key),
+    )
+
+
+def next_due_at(
+    cohort: CohortFacts, students: Sequence[Standing], now: datetime
+) -> datetime | None:
+    """The first instant after `now` at which a delivery falls due with today's facts; None
+    when nothing more will (until the facts change)."""
+    later = [due.due_at for due in _all_dues(cohort, students) if due.due_at > now]
+    return min(later, default=None)
+
+
+def _all_dues(cohort: CohortFacts, students: Sequence[Standing]) -> Iterator[Due]:
+    yield from _cohort_dues(cohort)
     for student in students:
         if student.excused:  # an instructor excused them: no reminders while they are
             continue
         for due in _student_dues(cohort, student):
             if due.kind is Kind.KICKOFF or due.due_at >= student.enrolled_at:
-                found.append(due)
-    return sorted(
-        (_finish(due, now) for due in found if due.due_at <= now),
-        key=lambda d: (d.due_at, d.key),
-    )
+                yield due
+
+
+def window(cohort: CohortFacts, latest_deadline: datetime) -> tuple[datetime, datetime]:
+    """When anything can be due for the cohort: from a day before it opens to a week after the
+    latest deadline of any of its students."""
+    return cohort.opens_at - timedelta(days=1), latest_deadline + AFTER_THE_END
 
 
 def in_window(cohort: CohortFacts, latest_deadline: datetime, now: datetime) -> bool:
     """Whether anything can be due for the cohort at `now` (from its start to a week after)."""
-    return cohort.opens_at - timedelta(days=1) <= now <= latest_deadline + AFTER_THE_END
+    opens, closes = window(cohort, latest_deadline)
+    return opens <= now <= closes
 
 
 def _finish(due: Due, now: datetime) -> Due:

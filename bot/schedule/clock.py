@@ -56,11 +56,10 @@ class Runner:
 
     def __call__(self) -> Summary:
         now = self.clock()
-        # run_due takes `clients: WebClient | ClientFor`, calling clients(cohort.team_id).
         summary = run_due(
             now,
             self.sessions,
-            self.clients,  # type: ignore[arg-type, unused-ignore]
+            self.clients,
             command=self.command,
         )
         upkeep(self.sessions, now, self.uninstalled_data_days)

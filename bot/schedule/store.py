@@ -9,11 +9,23 @@ first checks Slack for the message.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, Result, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Result,
+    Table,
+    bindparam,
+    delete,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,6 +35,7 @@ from bot.models import Delivery, DeliveryStatus
 from bot.webapi.errors import UNCERTAIN
 
 CLAIM_FOR = timedelta(minutes=5)
+DELIVERY: Table = Delivery.__table__  # type: ignore[assignment]
 
 PART_SEPARATOR = "#"
 
@@ -50,6 +63,14 @@ class Row:
             return self.claimed_until is None or self.claimed_until <= now
         return False
 
+    def ready_at(self) -> datetime | None:
+        """When it may be (re)claimed; None when it is settled for good."""
+        if self.status == DeliveryStatus.FAILED:
+            return self.next_attempt_at
+        if self.status == DeliveryStatus.PENDING:
+            return self.claimed_until
+        return None
+
     @property
     def uncertain(self) -> bool:
         """The last try may have reached Slack (a timeout, a 5xx, a process that died)."""
@@ -63,12 +84,152 @@ def part_key(key: str, part: int) -> str:
     return f"{key}{PART_SEPARATOR}{part}"
 
 
+ROW_COLUMNS = (
+    Delivery.id,
+    Delivery.key,
+    Delivery.status,
+    Delivery.attempts,
+    Delivery.next_attempt_at,
+    Delivery.claimed_until,
+    Delivery.last_error,
+    Delivery.channel,
+    Delivery.ts,
+    Delivery.created_at,
+)
+
+
 def rows_for(session: Session, cohort_id: int) -> dict[str, Row]:
-    """Every delivery row of a cohort (parts included), by key."""
+    """Every delivery row of a cohort (parts included), by key: one query, no ORM objects."""
     return {
-        d.key: _row(d)
-        for d in session.scalars(select(Delivery).where(Delivery.cohort_id == cohort_id))
+        values[1]: Row(**dict(zip(Row.__dataclass_fields__, values, strict=True)))
+        for values in session.execute(select(*ROW_COLUMNS).where(Delivery.cohort_id == cohort_id))
     }
+
+
+def row_of(session: Session, key: str) -> Row | None:
+    """The delivery row with this key, if there is one."""
+    found = session.execute(select(*ROW_COLUMNS).where(Delivery.key == key)).first()
+    return Row(**dict(zip(Row.__dataclass_fields__, found, strict=True))) if found else None
+
+
+def claim_new(sessions: sessionmaker[Session], dues: Sequence[Due], now: datetime) -> list[Claim]:
+    """Take many deliveries that have no row yet, in one statement: the rows this process
+    inserted are its claims; a key another process inserted first is left out."""
+    if not dues:
+        return []
+    until = now + CLAIM_FOR
+    values = [
+        {
+            "key": due.key,
+            "kind": str(due.kind),
+            "cohort_id": due.cohort_id,
+            "student_id": due.student_id,
+            "period": due.period,
+            "status": DeliveryStatus.PENDING.value,
+            "due_at": due.due_at,
+            "attempts": 0,
+            "claimed_until": until,
+            "created_at": now,
+            "late": False,
+        }
+        for due in dues
+    ]
+    with session_scope(sessions) as session:
+        inserted = session.execute(
+            _insert(session)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(DELIVERY.c.id, DELIVERY.c.key)
+        ).all()
+    ids = {key: row_id for row_id, key in inserted}
+    return [
+        Claim(
+            Row(ids[d.key], d.key, DeliveryStatus.PENDING, 0, None, until, None, None, None, now),
+            uncertain=False,
+        )
+        for d in dues
+        if d.key in ids
+    ]
+
+
+def skip_new(sessions: sessionmaker[Session], dues: Sequence[Due], now: datetime) -> int:
+    """Settle many deliveries without a row as skipped, in one statement; how many were."""
+    if not dues:
+        return 0
+    values = [
+        {
+            "key": due.key,
+            "kind": str(due.kind),
+            "cohort_id": due.cohort_id,
+            "student_id": due.student_id,
+            "period": due.period,
+            "status": DeliveryStatus.SKIPPED.value,
+            "due_at": due.due_at,
+            "attempts": 0,
+            "last_error": (due.skip_reason or "")[:2000],
+            "created_at": now,
+            "late": False,
+        }
+        for due in dues
+    ]
+    with session_scope(sessions) as session:
+        inserted = session.execute(
+            _insert(session)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(DELIVERY.c.id)
+        ).all()
+    return len(inserted)
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A delivery Slack took, waiting to be recorded with others (`record_sent_many`)."""
+
+    row_id: int
+    channel: str
+    ts: str
+    late: bool
+
+
+def record_sent_many(sessions: sessionmaker[Session], sent: Sequence[Sent], now: datetime) -> None:
+    """Settle many sent deliveries in one transaction (one executemany)."""
+    if not sent:
+        return
+    statement = (
+        update(DELIVERY)
+        .where(DELIVERY.c.id == bindparam("row_id"))
+        .values(
+            status=DeliveryStatus.SENT.value,
+            attempts=DELIVERY.c.attempts + 1,
+            channel=bindparam("sent_channel"),
+            ts=bindparam("sent_ts"),
+            sent_at=now,
+            late=bindparam("was_late"),
+            claimed_until=None,
+            next_attempt_at=None,
+        )
+    )
+    with session_scope(sessions) as session:
+        session.connection().execute(
+            statement,
+            [
+                {
+                    "row_id": s.row_id,
+                    "sent_channel": s.channel,
+                    "sent_ts": s.ts,
+                    "was_late": s.late,
+                }
+                for s in sent
+            ],
+        )
+
+
+def _insert(session: Session) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT DO NOTHING (SQLite and PostgreSQL)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(DELIVERY)
+    return sqlite.insert(DELIVERY)
 
 
 @dataclass(frozen=True)
@@ -136,6 +297,25 @@ def _claimable(now: datetime) -> ColumnElement[bool]:
         (Delivery.status == DeliveryStatus.PENDING)
         & (Delivery.claimed_until.is_(None) | (Delivery.claimed_until <= now)),
     )
+
+
+def release(sessions: sessionmaker[Session], row: Row, until: datetime) -> None:
+    """Give back a claim that was never sent: a new row is removed (as if never claimed), a
+    retry waits for `until` as it was (its attempts and error kept)."""
+    with session_scope(sessions) as session:
+        if row.attempts == 0 and row.last_error is None:
+            session.execute(
+                delete(Delivery)
+                .where(Delivery.id == row.id, Delivery.status == DeliveryStatus.PENDING)
+                .execution_options(synchronize_session=False)
+            )
+            return
+        session.execute(
+            update(Delivery)
+            .where(Delivery.id == row.id, Delivery.status == DeliveryStatus.PENDING)
+            .values(status=DeliveryStatus.FAILED, next_attempt_at=until, claimed_until=None)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def note_posted(sessions: sessionmaker[Session], row_id: int, channel: str, ts: str) -> None:

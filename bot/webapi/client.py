@@ -15,6 +15,9 @@ from bot.settings import Settings
 # While someone waits in Slack (a 3 s ack, a trigger_id that expires in 3 s), a 429 is retried
 # only when Slack asks for a short pause; a longer one fails the call at once instead.
 INTERACTIVE_RATE_LIMIT_WAIT = 1
+# The scheduler waits out a short Retry-After in the run; a longer one fails that message,
+# which a later run sends, while the run goes on with the others.
+SCHEDULED_RATE_LIMIT_WAIT = 10
 
 
 class ShortRateLimitRetryHandler(RateLimitErrorRetryHandler):
@@ -60,7 +63,7 @@ def make_client(
 ) -> WebClient:
     """A Web API client with SLACK_BOT_TOKEN, pointed at SLACK_API_URL, with our retries.
 
-    The scheduler waits out any Retry-After; listeners pass INTERACTIVE_RATE_LIMIT_WAIT.
+    Listeners pass INTERACTIVE_RATE_LIMIT_WAIT, the scheduler SCHEDULED_RATE_LIMIT_WAIT.
     """
     return client_with(settings, settings.slack_bot_token or None, max_rate_limit_wait, timeout)
 

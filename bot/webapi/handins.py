@@ -9,6 +9,7 @@ twice. A post Slack refused stays pending (`posted_revision < revision`) and is 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,13 +24,14 @@ from bot.db import session_scope
 from bot.domain.calendar import student_deadline
 from bot.domain.handins import PostOutcome, submitted_chats
 from bot.models import Cohort, Enrollment, Student, Submission
-from bot.webapi.errors import meaning
-from bot.webapi.posting import classify
+from bot.webapi.errors import UNCERTAIN, meaning
+from bot.webapi.posting import HISTORY_LIMIT, HISTORY_SLACK, classify
 
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)  # longer than a post with all its retries can take
 ROUNDS = 3  # a resubmission made while a post is in flight is sent in the next round
+HANDIN_EVENT = "coffee_chat_handin"  # the metadata that lets a post be found after a timeout
 
 
 def deliver_handin(
@@ -57,7 +59,9 @@ def deliver_handin(
     return outcome
 
 
-def post_pending_handins(client: WebClient, sessions: sessionmaker[Session], now: datetime) -> int:
+def post_pending_handins(
+    clients: WebClient | Callable[[str], WebClient], sessions: sessionmaker[Session], now: datetime
+) -> int:
     """Send every hand-in whose post is missing or out of date; returns how many were sent.
 
     Safe to run twice or concurrently (each post is claimed first). The student gets a DM with
@@ -66,7 +70,7 @@ def post_pending_handins(client: WebClient, sessions: sessionmaker[Session], now
     """
     with session_scope(sessions) as session:
         pending = session.execute(
-            select(Submission.id, Student.user_id, Cohort.instructors_channel)
+            select(Submission.id, Student.user_id, Cohort.instructors_channel, Cohort.team_id)
             .join(Enrollment, Enrollment.id == Submission.enrollment_id)
             .join(Cohort, Cohort.id == Enrollment.cohort_id)
             .join(Student, Student.id == Enrollment.student_id)
@@ -75,8 +79,14 @@ def post_pending_handins(client: WebClient, sessions: sessionmaker[Session], now
         ).all()
     sent = 0
     refusing: set[str] = set()
-    for submission_id, student, channel in pending:
+    for submission_id, student, channel, team_id in pending:
         if channel in refusing:
+            continue
+        try:
+            client = clients if isinstance(clients, WebClient) else clients(team_id)
+        except LookupError as error:  # not installed there (any more)
+            log.warning("hand-in %s not posted: %s", submission_id, error)
+            refusing.add(channel)
             continue
         outcome = deliver_handin(client, sessions, submission_id, now)
         if outcome.state == "failed":
@@ -133,12 +143,25 @@ def _send(client: WebClient, sessions: sessionmaker[Session], submission_id: int
         revision = submission.revision
         old_channel, old_ts = submission.post_channel, submission.post_ts
         target = enrollment.cohort.instructors_channel
+        unsure = (submission.post_error or "").startswith(UNCERTAIN)
+        since = submission.submitted_at
     try:
-        channel, ts, updated = _post_or_update(client, target, old_channel, old_ts, text, blocks)
+        if unsure and not old_ts:  # the last try may have posted: look before posting again
+            found = find_handin_post(client, target, submission_id, since)
+            if found is not None:
+                old_channel, old_ts = target, found
+        unsure = False
+        channel, ts, updated = _post_or_update(
+            client, target, old_channel, old_ts, text, blocks, submission_id
+        )
     except Exception as error:
-        code = classify(error).code
+        failure = classify(error)
+        code = failure.code
         log.warning("hand-in %s not posted to %s: %s", submission_id, target, code)
-        _record(sessions, submission_id, post_error=code)
+        # Slack may have posted it (a timeout, a 5xx), or we could not look: say so, so the
+        # next try looks in the channel first instead of posting it twice.
+        maybe = unsure or (failure.transient and code != "ratelimited")
+        _record(sessions, submission_id, post_error=f"{UNCERTAIN}: {code}" if maybe else code)
         return PostOutcome("failed", error=code)
     _record(
         sessions,
@@ -151,6 +174,36 @@ def _send(client: WebClient, sessions: sessionmaker[Session], submission_id: int
     return PostOutcome("posted", updated, channel, ts)
 
 
+def find_handin_post(
+    client: WebClient, channel: str, submission_id: int, since: datetime
+) -> str | None:
+    """The ts of the hand-in's post if Slack has it, found by its metadata in one narrow
+    history read (at most HISTORY_LIMIT messages, since the hand-in was submitted). A refusal
+    to let us read (a missing scope) finds nothing, so the post is sent; a rate limit or an
+    unreachable Slack raises, so nothing is posted until we could look."""
+    try:
+        response = client.conversations_history(
+            channel=channel,
+            oldest=f"{(since - HISTORY_SLACK).timestamp():.6f}",
+            include_all_metadata=True,
+            limit=HISTORY_LIMIT,
+        )
+    except SlackApiError as error:
+        failure = classify(error)
+        if failure.transient:
+            raise
+        log.warning("can't check %s for hand-in %s (%s)", channel, submission_id, failure.code)
+        return None
+    for item in response.get("messages") or []:
+        metadata = item.get("metadata") or {}
+        payload = metadata.get("event_payload") or {}
+        if metadata.get("event_type") == HANDIN_EVENT and payload.get("submission") == str(
+            submission_id
+        ):
+            return str(item["ts"])
+    return None
+
+
 def _post_or_update(
     client: WebClient,
     target: str,
@@ -158,6 +211,7 @@ def _post_or_update(
     old_ts: str | None,
     text: str,
     blocks: list[dict[str, Any]],
+    submission_id: int,
 ) -> tuple[str, str, bool]:
     """Edit the student's earlier post when there is one, else post; (channel, ts, updated)."""
     if old_channel and old_ts:
@@ -171,7 +225,12 @@ def _post_or_update(
                 raise
             log.info("earlier hand-in post %s/%s is gone; posting anew", old_channel, old_ts)
     response = client.chat_postMessage(
-        channel=target, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False
+        channel=target,
+        text=text,
+        blocks=blocks,
+        unfurl_links=False,
+        unfurl_media=False,
+        metadata={"event_type": HANDIN_EVENT, "event_payload": {"submission": str(submission_id)}},
     )
     return str(response["channel"]), str(response["ts"]), False
 

@@ -30,7 +30,7 @@ from bot.domain import workspaces
 from bot.models import utcnow
 from bot.settings import Settings
 from bot.webapi.auth import granted_scopes
-from bot.webapi.client import client_with, make_client
+from bot.webapi.client import SCHEDULED_RATE_LIMIT_WAIT, client_with, make_client
 from bot.webapi.errors import TRANSPORT_ERRORS
 
 log = logging.getLogger(__name__)
@@ -113,12 +113,12 @@ class Installations:
                 return None
         return env
 
-    def client_for(self, team_id: str) -> WebClient:
+    def client_for(self, team_id: str, max_rate_limit_wait: int | None = None) -> WebClient:
         """A WebClient with the workspace's bot token; NotInstalled when it has none."""
         bot = self.bot(team_id)
         if bot is None:
             raise NotInstalled(team_id)
-        return client_with(self.settings, bot.bot_token)
+        return client_with(self.settings, bot.bot_token, max_rate_limit_wait)
 
     def forget(self, team_id: str) -> None:
         """Delete every token of the workspace (after an uninstall or a revocation)."""
@@ -191,5 +191,6 @@ def clients_for(settings: Settings, engine: Engine) -> WebClient | ClientFor:
     """What run_due sends with: one client on SLACK_BOT_TOKEN for one workspace, else a
     ClientFor (run_due calls `clients(cohort.team_id)`)."""
     if settings.oauth:
-        return client_factory(settings, engine)
-    return make_client(settings)
+        installations = Installations(settings, engine)
+        return lambda team_id: installations.client_for(team_id, SCHEDULED_RATE_LIMIT_WAIT)
+    return make_client(settings, SCHEDULED_RATE_LIMIT_WAIT)

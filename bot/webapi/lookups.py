@@ -88,3 +88,21 @@ def user_names(client: WebClient, wanted: set[str]) -> dict[str, str]:
         if len(names) == len(wanted):
             break
     return names
+
+
+def timezones(client: WebClient, wanted: set[str]) -> dict[str, str]:
+    """The Slack timezone (`tz`) of the users wanted, read from users.list a page at a time
+    until all are found; {} for anyone Slack doesn't list or gives no timezone."""
+    found: dict[str, str] = {}
+    seen: set[str] = set()
+    for page in client.users_list(limit=USERS_PAGE):
+        for user in page.get("members") or []:
+            if not isinstance(user, dict) or user.get("id") not in wanted:
+                continue
+            seen.add(str(user["id"]))
+            tz = user.get("tz")
+            if isinstance(tz, str) and tz:
+                found[str(user["id"])] = tz
+        if len(seen) == len(wanted):
+            break
+    return found

@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 
 EVENT_TYPE = "coffee_chat_delivery"
 HISTORY_SLACK = timedelta(minutes=10)
+# Since 2025, commercially distributed non-Marketplace apps may read at most 15 messages per
+# conversations.history / .replies call (and one call a minute): every check reads one page.
+HISTORY_LIMIT = 15
 
 
 class SendError(Exception):
@@ -132,7 +135,7 @@ def find_posted(
                 channel=channel,
                 ts=thread_ts,
                 include_all_metadata=True,
-                limit=200,
+                limit=HISTORY_LIMIT,
             )
         else:
             response = call(
@@ -140,7 +143,7 @@ def find_posted(
                 channel=channel,
                 oldest=f"{(since - HISTORY_SLACK).timestamp():.6f}",
                 include_all_metadata=True,
-                limit=200,
+                limit=HISTORY_LIMIT,
             )
     except SendError as error:
         if error.transient:
