@@ -256,8 +256,9 @@ class _Run:
             (cohort_id, version, min(self._wake.get(cohort_id) or [plan_index.NEVER]))
             for cohort_id, version in self._versions.items()
         ]
-        with session_scope(self.sessions) as session:
-            plan_index.settle(session, nexts)
+        for one in nexts:  # one transaction each: never two cohorts' rows locked at once
+            with session_scope(self.sessions) as session:
+                plan_index.settle(session, [one])
 
     # -- acting --------------------------------------------------------------------------
 
