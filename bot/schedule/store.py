@@ -35,6 +35,7 @@ from bot.models import Delivery, DeliveryStatus
 from bot.webapi.errors import UNCERTAIN
 
 CLAIM_FOR = timedelta(minutes=5)
+INSERT_ROWS = 500
 DELIVERY: Table = Delivery.__table__  # type: ignore[assignment]
 
 PART_SEPARATOR = "#"
@@ -118,30 +119,8 @@ def claim_new(sessions: sessionmaker[Session], dues: Sequence[Due], now: datetim
     if not dues:
         return []
     until = now + CLAIM_FOR
-    values = [
-        {
-            "key": due.key,
-            "kind": str(due.kind),
-            "cohort_id": due.cohort_id,
-            "student_id": due.student_id,
-            "period": due.period,
-            "status": DeliveryStatus.PENDING.value,
-            "due_at": due.due_at,
-            "attempts": 0,
-            "claimed_until": until,
-            "created_at": now,
-            "late": False,
-        }
-        for due in dues
-    ]
-    with session_scope(sessions) as session:
-        inserted = session.execute(
-            _insert(session)
-            .values(values)
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(DELIVERY.c.id, DELIVERY.c.key)
-        ).all()
-    ids = {key: row_id for row_id, key in inserted}
+    rows = [_new_row(due, DeliveryStatus.PENDING, now, claimed_until=until) for due in dues]
+    ids = {key: row_id for row_id, key in _insert_new(sessions, rows)}
     return [
         Claim(
             Row(ids[d.key], d.key, DeliveryStatus.PENDING, 0, None, until, None, None, None, now),
@@ -156,30 +135,11 @@ def skip_new(sessions: sessionmaker[Session], dues: Sequence[Due], now: datetime
     """Settle many deliveries without a row as skipped, in one statement; how many were."""
     if not dues:
         return 0
-    values = [
-        {
-            "key": due.key,
-            "kind": str(due.kind),
-            "cohort_id": due.cohort_id,
-            "student_id": due.student_id,
-            "period": due.period,
-            "status": DeliveryStatus.SKIPPED.value,
-            "due_at": due.due_at,
-            "attempts": 0,
-            "last_error": (due.skip_reason or "")[:2000],
-            "created_at": now,
-            "late": False,
-        }
+    rows = [
+        _new_row(due, DeliveryStatus.SKIPPED, now, last_error=(due.skip_reason or "")[:2000])
         for due in dues
     ]
-    with session_scope(sessions) as session:
-        inserted = session.execute(
-            _insert(session)
-            .values(values)
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(DELIVERY.c.id)
-        ).all()
-    return len(inserted)
+    return len(_insert_new(sessions, rows))
 
 
 @dataclass(frozen=True)
@@ -223,6 +183,38 @@ def record_sent_many(sessions: sessionmaker[Session], sent: Sequence[Sent], now:
                 for s in sent
             ],
         )
+
+
+def _new_row(due: Due, status: DeliveryStatus, now: datetime, **more: Any) -> dict[str, Any]:
+    """The values of a delivery's first row."""
+    return {
+        "key": due.key,
+        "kind": str(due.kind),
+        "cohort_id": due.cohort_id,
+        "student_id": due.student_id,
+        "period": due.period,
+        "status": status.value,
+        "due_at": due.due_at,
+        "attempts": 0,
+        "created_at": now,
+        "late": False,
+        **more,
+    }
+
+
+def _insert_new(sessions: sessionmaker[Session], rows: list[dict[str, Any]]) -> list[Any]:
+    """Insert the rows whose key is new, INSERT_ROWS to a statement (SQLite allows 32,766
+    values in one), in one transaction; (id, key) of those inserted."""
+    inserted: list[Any] = []
+    with session_scope(sessions) as session:
+        for start in range(0, len(rows), INSERT_ROWS):
+            inserted += session.execute(
+                _insert(session)
+                .values(rows[start : start + INSERT_ROWS])
+                .on_conflict_do_nothing(index_elements=["key"])
+                .returning(DELIVERY.c.id, DELIVERY.c.key)
+            ).all()
+    return inserted
 
 
 def _insert(session: Session) -> Any:
