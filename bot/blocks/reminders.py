@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+from bot.blocks.help import CLOSING_QUESTION
 from bot.blocks.ids import Action, Block
 from bot.blocks.logbook import prep_card
 from bot.blocks.packing import Blocks, Message, pack_lines
@@ -121,12 +122,10 @@ def morning(
     if week is not None:
         blocks += _nudge_part(cohort, student, week, command)
         said.append(f"Week {week} check-in: {plural(student.chat_count, 'chat')} so far")
-    if attempts:
-        blocks.append(_follow_up_intro(attempts, notes, now, cohort))
     if attempts or (week is not None and student.behind(cohort)):
         blocks += _waiting(student, notes, command)
     if attempts:
-        blocks.append(_follow_up_example(attempts))
+        blocks.append(_follow_up_example(attempts, short=True))
         said.append(f"follow up with {plural(len(attempts), 'person', 'people')}")
     for planned in check_ins[:CHECK_INS_SHOWN]:
         blocks += _check_in_part(cohort, planned, shared=True)
@@ -135,13 +134,12 @@ def morning(
         blocks.append(context(f"…and {left} more scheduled chats: `{command} list` shows them."))
     if check_ins:
         said.append("did your chat happen?")
-    for planned in preps[:PREPS_SHOWN]:
-        blocks += _prep_part(cohort, planned)
     if preps:
-        said.append(f"prep for {escape(preps[0].name)}")
+        blocks.append(_preps_line(cohort, preps))
+        said.append(plural(len(preps), "chat") + " to prepare")
     if chats:
         blocks += _thanks_part(cohort, chats, now, shared=True)
-        said.append("thank " + _names([c.name for c in chats], escape))
+        said.append(plural(len(chats), "thank-you") + " to send")
     blocks.append(_footer(cohort, student, command))
     text = "; ".join(said) or "Your coffee chats"
     return Message(text[0].upper() + text[1:], blocks)
@@ -271,6 +269,22 @@ def _prep_part(cohort: CohortFacts, planned: Planned) -> Blocks:
     return prep_card(planned.name, planned.at, cohort.tz)
 
 
+def _preps_line(cohort: CohortFacts, preps: Sequence[Planned]) -> dict[str, Any]:
+    """The prep card in short, for a message that says more: who, when, the essentials."""
+    chats = "; ".join(
+        f"*{name(p.name)}*" + (f" — {when(p.at, cohort.tz)}" if p.at else "")
+        for p in preps[:PREPS_SHOWN]
+    )
+    if len(preps) > PREPS_SHOWN:
+        chats += f" and {len(preps) - PREPS_SHOWN} more"
+    return mrkdwn_section(
+        f":clipboard: *Coming up:* {chats}. Research them first, keep it to 15–30 minutes, ask "
+        "how they got there, about a typical day, the skills they use and where the industry "
+        f"is going, and close with _{CLOSING_QUESTION}_",
+        block_id=Block.PREP.value,
+    )
+
+
 def check_in(cohort: CohortFacts, planned: Sequence[Planned]) -> Message:
     """After a scheduled chat's time: did it happen? Three one-tap answers."""
     blocks: Blocks = []
@@ -390,10 +404,16 @@ def _follow_up_intro(
     )
 
 
-def _follow_up_example(attempts: Sequence[Attempt]) -> dict[str, Any]:
+def _follow_up_example(attempts: Sequence[Attempt], short: bool = False) -> dict[str, Any]:
     first = name(attempts[0].name.split()[0]) if len(attempts) == 1 else "[name]"
+    intro = (
+        f"*Follow up today* with {'them' if len(attempts) > 1 else first} (marked above), "
+        "or reach out to someone new. For example:"
+        if short
+        else "For example:"
+    )
     return mrkdwn_section(
-        f"For example:\n> Hi {first}, just following up on my note: would a 15-minute "
+        f"{intro}\n> Hi {first}, just following up on my note: would a 15-minute "
         "video call sometime in the next two weeks work for you?"
     )
 

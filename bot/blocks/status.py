@@ -118,9 +118,9 @@ def waiting_list(
         rest = [a for a in attempts if a.id not in keep][: shown - len(marked)]
         keep |= {a.id for a in rest}
         attempts = [a for a in attempts if a.id in keep]
-    lines = [
-        f"{linked_name(a.name, a.linkedin_url)} — since {a.sent_on:%b} {a.sent_on.day}"
-        + (f" · {notes[a.id]}" if a.id in notes else "")
+    lines = [  # a note says how long they've waited: it stands for the date
+        f"{linked_name(a.name, a.linkedin_url)} — "
+        + notes.get(a.id, f"since {a.sent_on:%b} {a.sent_on.day}")
         for a in attempts[:shown]
     ]
     more = student.unanswered_count - len(lines)

@@ -170,5 +170,8 @@ def check_in_value(value: object) -> tuple[int, datetime | None]:
     text = stamp.strip()
     at = None
     if text.isascii() and text.isdigit() and 0 < len(text) <= MAX_ID_DIGITS:
-        at = datetime.fromtimestamp(int(text), UTC)
+        try:
+            at = datetime.fromtimestamp(int(text), UTC)
+        except (ValueError, OverflowError, OSError):  # beyond the year 9999
+            at = None
     return record_id(contact), at
