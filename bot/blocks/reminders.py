@@ -358,7 +358,7 @@ def follow_up(
     """
     notes = _follow_up_notes(cohort, attempts, now)
     blocks: Blocks = [
-        _follow_up_intro(attempts, notes, now, cohort),
+        _follow_up_intro(attempts, now, cohort),
         *_waiting(student, notes, command),
         _follow_up_example(attempts),
         context(
@@ -385,7 +385,7 @@ def _follow_up_notes(
 
 
 def _follow_up_intro(
-    attempts: Sequence[Attempt], notes: dict[int, str], now: datetime, cohort: CohortFacts
+    attempts: Sequence[Attempt], now: datetime, cohort: CohortFacts
 ) -> dict[str, Any]:
     days = {a.id: days_waiting(cohort, a, now) for a in attempts}
     if len(attempts) == 1:
