@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import db
 from bot.domain.cohorts import CohortSpec, create_cohort, get_or_create_student
 from bot.domain.extensions import grant_extension
-from bot.domain.logbook import PersonInput, log_chat, log_outreach, set_status
+from bot.domain.logbook import PersonInput, log_chat, log_outreach, schedule_chat, set_status
 from bot.domain.text import name_key
 from bot.domain.thank_you import mark_thank_you_sent
 from bot.models import Chat, Contact, Delivery, Enrollment, Student, Submission
@@ -264,6 +264,15 @@ class World:
             student = self.student(session, user)
             contact = self._contact(session, student, name)
             set_status(session, student, contact.id, status, now, now.date())
+
+    def schedule(self, user: str, name: str, at: datetime | None, now: datetime) -> int:
+        """Move a contact to scheduled, for `at` (None: no time given); its outreach id."""
+        with self.session() as session:
+            student = self.student(session, user)
+            contact = self._contact(session, student, name)
+            schedule_chat(session, student, contact.id, at, now, now.date())
+            assert contact.outreach is not None
+            return contact.outreach.id
 
     def thank(self, user: str, name: str, now: datetime) -> None:
         with self.session() as session:

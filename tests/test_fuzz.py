@@ -104,6 +104,7 @@ ACTIONS = {
     "action reached_out/open_drafts/undo_remove_chat": 60,
     "action contact_menu/chat_menu": 80,
     "action how_it_works/open_*_modal": 40,
+    "action check_in_happened/rescheduled/missed": 60,
     "action unregistered ids": 30,
 }
 VIEWS = {
@@ -386,6 +387,23 @@ def action_case(world: World, entry: str, edge: str | None = None) -> Case:
         contact = rnd.choice([rnd.choice(own), rnd.choice(world.foreign), hostile_number(rnd)])
         value = f"{choice}:{contact}:{page}" if edge is None else edge
         reachable = choice in CHOICES and contact in own
+    elif entry == "action check_in_happened/rescheduled/missed":
+        action_id = rnd.choice(
+            [Action.CHECK_IN_HAPPENED, Action.CHECK_IN_RESCHEDULED, Action.CHECK_IN_MISSED]
+        ).value
+        mine = rnd.choice(own)
+        value = rnd.choice(
+            [
+                f"{mine}:{rnd.randint(1, 2**31)}",
+                mine,
+                f"{rnd.choice(world.foreign)}:1789000000",
+                f"{mine}:{hostile_number(rnd)}",
+                f"{hostile_number(rnd)}:1789000000",
+                ":",
+            ]
+        )
+        value = value if edge is None else edge
+        reachable = value.split(":")[0] in own
     elif entry == "action how_it_works/open_*_modal":
         action_id = rnd.choice(
             [Action.HOW_IT_WORKS, Action.OPEN_HANDIN, Action.OPEN_OUTREACH, Action.OPEN_CHAT]

@@ -42,6 +42,12 @@ def test_status_home_nudge_follow_up_and_digest_give_the_same_unanswered_list(
     unanswered = {*WAITING, "Silent Person"}
 
     world.run(MONDAY_WEEK_3)
+    dms = [p for p in world.slack.delivered(channel=STUDENT) if p.part == 1]
+    # One DM that morning besides the checkpoint's: the nudge leads, the follow-ups are in it.
+    [morning] = [p for p in dms if p.kind not in ("checkpoint", "kickoff")]
+    assert morning.kind == "weekly-nudge"
+    assert {k.split(":")[0] for k in morning.keys} == {"weekly-nudge", "follow-up"}
+    assert len(morning.keys) == 1 + len(WAITING)
     posts = {p.kind: p.readable() for p in world.slack.delivered() if p.part == 1}
     bot.clock.set(MONDAY_WEEK_3)
     status = bot.run("status").text()
@@ -51,14 +57,20 @@ def test_status_home_nudge_follow_up_and_digest_give_the_same_unanswered_list(
     shown = {
         "status": status,
         "App Home": home.text(),
-        "Monday nudge": posts["weekly-nudge"],
-        "follow-up": posts["follow-up"],
+        "Monday morning (nudge and follow-ups)": posts["weekly-nudge"],
         "checkpoint digest": posts["checkpoint-digest"],
     }
     for where, text in shown.items():
         assert linked_names(text) & {*unanswered, "Replied Person"} == unanswered, where
         assert "(6)" in text, where  # the same count: five waiting, one marked no response
-    for where in ("status", "App Home", "Monday nudge", "checkpoint digest"):
+    for where in (
+        "status",
+        "App Home",
+        "Monday morning (nudge and follow-ups)",
+        "checkpoint digest",
+    ):
         text = shown[where]
         assert re.search(r"1/2\b", text) and re.search(r"\b8\b", text), where  # chats, tried
-    assert posts["follow-up"].count("follow up today") == len(WAITING)  # not the silent one
+    morning_text = posts["weekly-nudge"]
+    assert morning_text.count("5 days, follow up today") == len(WAITING)  # not the silent one
+    assert "Week 3 check-in" in morning_text

@@ -10,7 +10,14 @@ import pytest
 from bot.blocks import digests, reminders
 from bot.blocks.packing import Message, size
 from bot.domain.calendar import Break
-from bot.domain.standing import Attempt, ChatFacts, CohortFacts, ReflectionState, Standing
+from bot.domain.standing import (
+    Attempt,
+    ChatFacts,
+    CohortFacts,
+    Planned,
+    ReflectionState,
+    Standing,
+)
 from tests.blockkit import assert_valid_blocks
 
 NOW = datetime(2026, 9, 18, 23, tzinfo=UTC)
@@ -213,14 +220,22 @@ def test_every_reminder_is_valid_block_kit_and_escapes_names() -> None:
     nobody = student(1)
     busy = student(2, chats=1, tried=300, long=True)
     chat = ChatFacts(
-        7, "Ada <@U0EVIL> *Lovelace*", "https://www.linkedin.com/in/ada", date(2026, 9, 9), NOW
+        7,
+        "Ada <@U0EVIL> *Lovelace*",
+        "https://www.linkedin.com/in/ada",
+        date(2026, 9, 9),
+        NOW,
+        takeaways="<!channel> " + "x" * 5000,
+        contact_id=70,
     )
+    other = ChatFacts(8, "Grace <!here>", None, date(2026, 9, 9), NOW, contact_id=80)
+    planned = Planned(9, "Eve <@U0EVIL>", None, NOW + timedelta(hours=3), 90)
     messages = [
         reminders.kickoff(c, nobody, "/coffee"),
         reminders.weekly_nudge(c, nobody, 2, "/coffee"),
         reminders.weekly_nudge(c, busy, 3, "/coffee"),
         reminders.weekly_nudge(c, student(3, chats=2), 4, "/coffee"),
-        reminders.thank_you(c, chat),
+        reminders.thank_you(c, [chat], NOW),
         reminders.thank_you_recorded(chat.name, chat.linkedin_url),
         reminders.follow_up(c, student(5, outreach=(attempt(1),)), [attempt(1)], NOW, "/coffee"),
         reminders.follow_up(c, busy, list(busy.unanswered[:120]), NOW, "/coffee"),
@@ -231,6 +246,13 @@ def test_every_reminder_is_valid_block_kit_and_escapes_names() -> None:
             c, student(4, chats=2, reflection=ReflectionState.COMPLETE), "/coffee"
         ),
         reminders.channel_alert(c, "Week 2 checkpoint digest", "not_in_channel", "/coffee"),
+        reminders.thank_you(c, [chat, other], NOW),
+        reminders.prep(c, [planned]),
+        reminders.check_in(c, [planned]),
+        reminders.check_in(c, [planned, planned]),
+        reminders.morning(
+            c, busy, 3, list(busy.unanswered[:120]), [planned], [planned], [chat, other], NOW, "/c"
+        ),
     ]
     for message in messages:
         assert message.thread == []
@@ -240,3 +262,6 @@ def test_every_reminder_is_valid_block_kit_and_escapes_names() -> None:
     button = thanks.blocks[1]["elements"][0]
     assert button["action_id"] == "thank_you_sent" and button["value"] == "7"
     assert "more: `/coffee list` shows all 300" in text_of(messages[9])
+    for message in messages[:-1]:  # a student's DM on a phone (the kickoff included)
+        assert len(message.blocks) <= 12
+    assert len(messages[-1].blocks) <= 12  # everything due at once, in one message

@@ -70,20 +70,24 @@ def test_a_four_week_cohort_gets_exactly_the_expected_messages_once(world: World
     )
     expect(world, mdt(2026, 9, 8, 10), {})
     world.chat(ADA, "Ada Mentor", mdt(2026, 9, 9, 10), url("ada-1"))
-    expect(world, mdt(2026, 9, 10, 9, 59), {})
-    world.chat(ADA, "Ada Second", mdt(2026, 9, 10, 10), url("ada-2"))
-    for n in range(1, 4):
-        world.outreach(CAM, f"Cam Contact{n}", mdt(2026, 9, 10, 10), url(f"cam-{n}"))
-    # 24 h after Ada's first chat: the thank-you, with its Sent button.
-    thanks = expect(world, mdt(2026, 9, 10, 10), {(ADA, "thank-you"): 1})
+    expect(world, mdt(2026, 9, 9, 17, 59), {})
+    # The evening of Ada's first chat: the thank-you while "within 24 hours" still holds,
+    # with its Sent button.
+    thanks = expect(world, mdt(2026, 9, 9, 18), {(ADA, "thank-you"): 1})
     assert any(
         e.get("action_id") == "thank_you_sent"
         for b in thanks[0].blocks
         for e in b.get("elements", [])
     )
+    assert "You chatted with" in thanks[0].readable() and "today" in thanks[0].readable()
+    world.chat(ADA, "Ada Second", mdt(2026, 9, 10, 10), url("ada-2"))
+    for n in range(1, 4):
+        world.outreach(CAM, f"Cam Contact{n}", mdt(2026, 9, 10, 10), url(f"cam-{n}"))
+    expect(world, mdt(2026, 9, 10, 10), {})
     world.thank(ADA, "Ada Second", mdt(2026, 9, 10, 14))  # thanked before the reminder
     world.move(BEN, "Ben Contact1", "responded", mdt(2026, 9, 11, 8))
-    expect(world, mdt(2026, 9, 11, 10), {})  # Ada's second thank-you: skipped, marked sent
+    expect(world, mdt(2026, 9, 10, 18), {})  # Ada's second thank-you: skipped, marked sent
+    expect(world, mdt(2026, 9, 11, 10), {})
 
     # Monday of Week 2: nudges for those behind pace; Ben's follow-ups in one message.
     posted = expect(
@@ -97,8 +101,9 @@ def test_a_four_week_cohort_gets_exactly_the_expected_messages_once(world: World
 
     world.chat(BEN, "Ben Contact2", mdt(2026, 9, 15, 10), url("ben-2"))
     expect(world, mdt(2026, 9, 15, 10), {})
+    expect(world, mdt(2026, 9, 15, 18), {(BEN, "thank-you"): 1})
     expect(world, mdt(2026, 9, 16, 9), {(CAM, "follow-up"): 1})
-    expect(world, mdt(2026, 9, 16, 10), {(BEN, "thank-you"): 1})
+    expect(world, mdt(2026, 9, 16, 10), {})
     expect(world, mdt(2026, 9, 18, 16, 59), {})
 
     # Friday of Week 2, 17:00: the checkpoint.

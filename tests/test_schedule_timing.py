@@ -129,3 +129,17 @@ def test_a_cohort_spanning_the_end_of_summer_time_keeps_its_local_hours(world: W
     posted = world.step(utc(2026, 11, 14, 0))
     assert census(posted) == Counter({("C0INSTRUCT", "deadline-digest"): 1})
     assert "Fri 13 Nov 2026, 17:00 MST" in posted[0].readable()
+
+
+def test_a_follow_up_says_how_many_days_it_has_really_been(world: World) -> None:
+    """Reached out on a Wednesday evening (Thursday in UTC): the wait runs out Monday evening,
+    the follow-up comes Tuesday at 09:00, six days later by the cohort's calendar."""
+    world.create_cohort(local("America/Denver", 2026, 9, 1), student_ids=["U0A"])
+    world.outreach("U0A", "Grace Hopper", local("America/Denver", 2026, 9, 9, 20))
+    world.run(local("America/Denver", 2026, 9, 14, 12))  # the kickoff, Monday's nudge
+    world.slack.take()
+    assert world.step(local("America/Denver", 2026, 9, 15, 8, 59)) == []
+    [follow_up] = world.step(local("America/Denver", 2026, 9, 15, 9))
+    text = follow_up.readable()
+    assert "Grace Hopper, 6 days after you reached out" in text
+    assert "*6 days, follow up today*" in text and "5 days" not in text

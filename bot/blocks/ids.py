@@ -35,6 +35,8 @@ class Block(StrEnum):
     REFLECT = "reflect"
     LIST_NAV = "list_nav"
     THANK_YOU = "thank_you"
+    THANK_YOUS = "thank_yous"  # thank-you buttons sharing a message with other reminders
+    CHECK_IN = "check_in"
     EXTEND_UNTIL = "extend_until"
     COHORT_ACTIONS = "cohort_actions"
     SCHEDULED_FOR = "scheduled_for"
@@ -77,6 +79,9 @@ class Action(StrEnum):
     OPEN_DRAFTS = "open_drafts"
     UNDO_REMOVE = "undo_remove_chat"
     HOW_IT_WORKS = "how_it_works"
+    CHECK_IN_HAPPENED = "check_in_happened"  # "Did your chat happen?" — Yes, log it
+    CHECK_IN_RESCHEDULED = "check_in_rescheduled"
+    CHECK_IN_MISSED = "check_in_missed"
 
 
 class Choice(StrEnum):

@@ -86,17 +86,23 @@ def outreach_modal(today: date, metadata: dict[str, Any]) -> dict[str, Any]:
     return modal(Callback.OUTREACH_MODAL, "Log outreach", "Log it", blocks, metadata)
 
 
-def chat_modal(today: date, contacts: list[Contact], metadata: dict[str, Any]) -> dict[str, Any]:
-    """The form for logging a chat: pick an existing contact or add a new person."""
+def chat_modal(
+    today: date, contacts: list[Contact], metadata: dict[str, Any], chosen: int | None = None
+) -> dict[str, Any]:
+    """The form for logging a chat: pick an existing contact (`chosen` picked already) or add
+    a new person."""
     blocks: list[dict[str, Any]] = []
-    choices = [c for c in contacts if c.chat is None][:CONTACT_OPTIONS_MAX]
+    free = [c for c in contacts if c.chat is None]
+    choices = [c for c in free if c.id == chosen] + [c for c in free if c.id != chosen]
+    choices = choices[:CONTACT_OPTIONS_MAX]
     if choices:
         options = {str(c.id): truncate(c.name, 75) for c in choices}
+        initial = str(chosen) if chosen is not None and str(chosen) in options else None
         blocks.append(
             input_block(
                 Block.CONTACT,
                 "Someone you reached out to",
-                _select(options, None, "Pick a contact"),
+                _select(options, initial, "Pick a contact"),
                 optional=True,
             )
         )

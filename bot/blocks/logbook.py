@@ -351,6 +351,18 @@ def prep_card(contact_name: str, at: datetime | None, tz: ZoneInfo) -> Blocks:
     return [mrkdwn_section("\n".join(lines), block_id=Block.PREP.value)]
 
 
+def chat_missed_notice(contact_name: str) -> Blocks:
+    """What "Didn't happen" on a check-in answers."""
+    return [
+        mrkdwn_section(
+            f":ok_hand: Noted: your chat with *{name(contact_name)}* didn't happen. They're back "
+            "to *responded* in your list (they did answer you), with no time planned. Follow "
+            "up to find a new time and pick *Scheduled* in their ⋯ menu once you have one — "
+            "or reach out to someone new."
+        )
+    ]
+
+
 def scheduled_saved(contact_name: str, at: datetime, tz: ZoneInfo, command: str) -> Blocks:
     """What the "when is the chat?" form turns into once saved."""
     return [

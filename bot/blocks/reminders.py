@@ -6,10 +6,12 @@ Pure functions from the schedule's facts to a Message (text + Block Kit blocks).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from bot.blocks.help import CLOSING_QUESTION
 from bot.blocks.ids import Action, Block
+from bot.blocks.logbook import prep_card
 from bot.blocks.packing import Blocks, Message, pack_lines
 from bot.blocks.status import next_step, waiting_list
 from bot.blocks.text import (
@@ -23,15 +25,27 @@ from bot.blocks.text import (
     name,
     plain,
     plural,
+    truncate,
     when,
 )
 from bot.domain import drafts
 from bot.domain.calendar import format_instant
 from bot.domain.drafts import THE_ASK
-from bot.domain.standing import Attempt, ChatFacts, CohortFacts, ReflectionState, Standing
+from bot.domain.standing import (
+    Attempt,
+    ChatFacts,
+    CohortFacts,
+    Planned,
+    ReflectionState,
+    Standing,
+)
 from bot.webapi.errors import why
 
-LIST_CHARS = 9000  # the ready-to-forward list: long enough for anyone, short enough to read
+LIST_CHARS = 2000  # the ready-to-forward list: long enough for anyone, short enough to read
+DM_UNANSWERED_SHOWN = 8  # a DM's list of who hasn't responded; status shows everyone
+DRAFT_CHARS = 900  # a thank-you draft inline; the drafts modal has it whole
+CHECK_INS_SHOWN = 3
+PREPS_SHOWN = 2
 
 
 def kickoff(cohort: CohortFacts, student: Standing, command: str) -> Message:
@@ -80,55 +94,245 @@ def kickoff(cohort: CohortFacts, student: Standing, command: str) -> Message:
 
 def weekly_nudge(cohort: CohortFacts, student: Standing, week: int, command: str) -> Message:
     """Monday of Weeks 2–4: where the student stands and the one next step."""
-    deadline = when(student.deadline_at, cohort.tz)
+    blocks: Blocks = [
+        *_nudge_part(cohort, student, week, command),
+        *(_waiting(student, {}, command) if student.behind(cohort) else []),
+        _footer(cohort, student, command),
+    ]
+    return Message(f"Week {week} check-in: {plural(student.chat_count, 'chat')} so far", blocks)
+
+
+def morning(
+    cohort: CohortFacts,
+    student: Standing,
+    week: int | None,
+    attempts: Sequence[Attempt],
+    check_ins: Sequence[Planned],
+    preps: Sequence[Planned],
+    chats: Sequence[ChatFacts],
+    now: datetime,
+    command: str,
+) -> Message:
+    """Everything due for a student in one run, as one message: the Monday nudge, follow-ups,
+    "did the chat happen?", prep cards and thank-yous, each part in a block or two, one list
+    of who hasn't responded (the one status shows)."""
+    notes = _follow_up_notes(cohort, attempts, now)
+    blocks: Blocks = []
+    said: list[str] = []
+    if week is not None:
+        blocks += _nudge_part(cohort, student, week, command)
+        said.append(f"Week {week} check-in: {plural(student.chat_count, 'chat')} so far")
+    if attempts or (week is not None and student.behind(cohort)):
+        blocks += _waiting(student, notes, command)
+    if attempts:
+        blocks.append(_follow_up_example(attempts, short=True))
+        said.append(f"follow up with {plural(len(attempts), 'person', 'people')}")
+    for planned in check_ins[:CHECK_INS_SHOWN]:
+        blocks += _check_in_part(cohort, planned, shared=True)
+    if len(check_ins) > CHECK_INS_SHOWN:
+        left = len(check_ins) - CHECK_INS_SHOWN
+        blocks.append(context(f"…and {left} more scheduled chats: `{command} list` shows them."))
+    if check_ins:
+        said.append("did your chat happen?")
+    if preps:
+        blocks.append(_preps_line(cohort, preps))
+        said.append(plural(len(preps), "chat") + " to prepare")
+    if chats:
+        blocks += _thanks_part(cohort, chats, now, shared=True)
+        said.append(plural(len(chats), "thank-you") + " to send")
+    blocks.append(_footer(cohort, student, command))
+    text = "; ".join(said) or "Your coffee chats"
+    return Message(text[0].upper() + text[1:], blocks)
+
+
+def _nudge_part(cohort: CohortFacts, student: Standing, week: int, command: str) -> Blocks:
     progress = (
         f"*Week {week} check-in:* you have *{student.chat_count}/"
         f"{plural(cohort.required_chats, 'chat')}* and have tried "
         f"*{plural(student.attempts, 'person', 'people')}*."
     )
-    step = next_step(cohort, student, command)
-    blocks: Blocks = [
-        mrkdwn_section(f"{progress}\n{step}"),
-        *(waiting_list(student) if student.behind(cohort) else []),
-        context(f"Deadline: {deadline} · `{command} status` shows everything."),
-    ]
-    return Message(f"Week {week} check-in: {plural(student.chat_count, 'chat')} so far", blocks)
+    return [mrkdwn_section(f"{progress}\n{next_step(cohort, student, command)}")]
 
 
-def thank_you(cohort: CohortFacts, chat: ChatFacts) -> Message:
-    """A day after a chat: say thanks; a button records that it's done."""
-    person = linked_name(chat.name, chat.linkedin_url)
-    blocks: Blocks = [
-        mrkdwn_section(
-            f":coffee: You chatted with {person} on {chat.held_on:%a} {chat.held_on.day} "
-            f"{chat.held_on:%b}. A thank-you within 24 hours goes a long way: mention something "
-            "specific you learned, and connect on LinkedIn if you haven't yet."
-        ),
-        {
-            "type": "actions",
-            "block_id": Block.THANK_YOU.value,
-            "elements": [
-                {
-                    "type": "button",
-                    "action_id": Action.THANK_YOU_SENT,
-                    "text": plain("Sent :white_check_mark:"),
-                    "style": "primary",
-                    "value": str(chat.id),
-                }
-            ],
-        },
-        mrkdwn_section(
-            "*A draft to start from*, with the takeaways you logged:\n"
-            f"```{_in_code(drafts.thank_you(chat.name, chat.takeaways, []))}```"
-        ),
+def _waiting(student: Standing, notes: dict[int, str], command: str) -> Blocks:
+    return waiting_list(student, notes, DM_UNANSWERED_SHOWN, command)
+
+
+def _footer(cohort: CohortFacts, student: Standing, command: str) -> dict[str, Any]:
+    deadline = when(student.deadline_at, cohort.tz)
+    return context(f"Deadline: {deadline} · `{command} status` shows everything.")
+
+
+def thank_you(cohort: CohortFacts, chats: Sequence[ChatFacts], now: datetime) -> Message:
+    """The evening of a chat (or the next morning): say thanks while it's fresh; a button per
+    chat records that it's done. Chats of one day share the message."""
+    blocks = [
+        *_thanks_part(cohort, chats, now, shared=False),
         context("Press *Sent* once you've thanked them, and I'll note it in your log."),
     ]
-    return Message(f"Time to thank {escape(chat.name)} for the chat", blocks)
+    return Message(f"Time to thank {_names([c.name for c in chats], escape)} for the chat", blocks)
 
 
-def _in_code(text: str) -> str:
+def _thanks_part(
+    cohort: CohortFacts, chats: Sequence[ChatFacts], now: datetime, shared: bool
+) -> Blocks:
+    today = now.astimezone(cohort.tz).date()
+    days = sorted({c.held_on for c in chats})
+    people = _names([linked_name(c.name, c.linkedin_url) for c in chats])
+    if len(days) == 1:
+        intro = f"You chatted with {people} {_day(days[0], today)}."
+    else:
+        each = [f"{linked_name(c.name, c.linkedin_url)} {_day(c.held_on, today)}" for c in chats]
+        intro = f"You chatted with {_names(each)}."
+    latest = (today - days[-1]).days
+    if latest <= 0:
+        advice = "Thank them today, while it's fresh: a thank-you within 24 hours goes a long way."
+    elif latest == 1:
+        advice = "Thank them today, within a day of the chat: it goes a long way."
+    else:
+        advice = "It's not too late to thank them: a short note still goes a long way."
+    text = (
+        f":coffee: {intro} {advice} Mention something specific you learned, and connect on "
+        "LinkedIn if you haven't yet."
+    )
+    buttons: list[dict[str, Any]] = []
+    for chat in chats[:5]:
+        label = "Sent :white_check_mark:" if len(chats) == 1 else f"Thanked {_first(chat.name)} ✓"
+        buttons.append(
+            {
+                "type": "button",
+                "action_id": Action.THANK_YOU_SENT.value,
+                "text": plain(label),
+                "style": "primary",
+                "value": str(chat.id),
+            }
+        )
+    for chat in chats[:5]:
+        if chat.contact_id is None:
+            continue
+        label = "Draft" if len(chats) == 1 else f"Draft for {_first(chat.name)}"
+        buttons.append(
+            {
+                "type": "button",
+                "action_id": Action.OPEN_DRAFTS.value,
+                "text": plain(label),
+                "value": str(chat.contact_id),
+            }
+        )
+    # Alone with one chat, the Sent button turns the whole message into a confirmation;
+    # shared, it answers beside it (the block id says which).
+    block = Block.THANK_YOU if not shared and len(chats) == 1 else Block.THANK_YOUS
+    blocks: Blocks = [
+        mrkdwn_section(text),
+        {"type": "actions", "block_id": block.value, "elements": buttons[:25]},
+    ]
+    if not shared and len(chats) == 1:
+        chat = chats[0]
+        draft = _in_code(drafts.thank_you(chat.name, chat.takeaways, []), DRAFT_CHARS)
+        intro = "*A draft to start from*, with the takeaways you logged:"
+        blocks.append(mrkdwn_section(f"{intro}\n```{draft}```"))
+    return blocks
+
+
+def _first(full_name: str) -> str:
+    parts = full_name.split()
+    return parts[0] if parts else full_name
+
+
+def _day(held_on: date, today: date) -> str:
+    gap = (today - held_on).days
+    if gap == 0:
+        return "today"
+    if gap == 1:
+        return "yesterday"
+    return f"on {held_on:%a} {held_on.day} {held_on:%b}"
+
+
+def _names(names: Sequence[str], fix: Any = None) -> str:
+    shown = [fix(n) if fix else n for n in names]
+    if len(shown) <= 1:
+        return "".join(shown)
+    return ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+def prep(cohort: CohortFacts, planned: Sequence[Planned]) -> Message:
+    """The morning of a scheduled chat (the evening before an early one): the prep card."""
+    blocks: Blocks = []
+    for chat in planned[:PREPS_SHOWN]:
+        blocks += _prep_part(cohort, chat)
+    first = planned[0]
+    at = format_instant(first.at, cohort.tz) if first.at else "soon"
+    return Message(f"Your chat with {escape(first.name)}: {at}. Ready?", blocks)
+
+
+def _prep_part(cohort: CohortFacts, planned: Planned) -> Blocks:
+    return prep_card(planned.name, planned.at, cohort.tz)
+
+
+def _preps_line(cohort: CohortFacts, preps: Sequence[Planned]) -> dict[str, Any]:
+    """The prep card in short, for a message that says more: who, when, the essentials."""
+    chats = "; ".join(
+        f"*{name(p.name)}*" + (f" — {when(p.at, cohort.tz)}" if p.at else "")
+        for p in preps[:PREPS_SHOWN]
+    )
+    if len(preps) > PREPS_SHOWN:
+        chats += f" and {len(preps) - PREPS_SHOWN} more"
+    return mrkdwn_section(
+        f":clipboard: *Coming up:* {chats}. Research them first, keep it to 15–30 minutes, ask "
+        "how they got there, about a typical day, the skills they use and where the industry "
+        f"is going, and close with _{CLOSING_QUESTION}_",
+        block_id=Block.PREP.value,
+    )
+
+
+def check_in(cohort: CohortFacts, planned: Sequence[Planned]) -> Message:
+    """After a scheduled chat's time: did it happen? Three one-tap answers."""
+    blocks: Blocks = []
+    for chat in planned[:CHECK_INS_SHOWN]:
+        blocks += _check_in_part(cohort, chat, shared=len(planned) > 1)
+    return Message(f"Did your chat with {escape(planned[0].name)} happen?", blocks)
+
+
+def _check_in_part(cohort: CohortFacts, planned: Planned, shared: bool) -> Blocks:
+    at = when(planned.at, cohort.tz) if planned.at else "recently"
+    value = check_in_value(planned)
+    buttons = [
+        ("Yes — log it", Action.CHECK_IN_HAPPENED, "primary"),
+        ("Rescheduled", Action.CHECK_IN_RESCHEDULED, None),
+        ("Didn't happen", Action.CHECK_IN_MISSED, None),
+    ]
+    elements: list[dict[str, Any]] = []
+    for label, action, style in buttons:
+        element: dict[str, Any] = {
+            "type": "button",
+            "action_id": action.value,
+            "text": plain(label),
+            "value": value,
+        }
+        if style:
+            element["style"] = style
+        elements.append(element)
+    actions: dict[str, Any] = {"type": "actions", "elements": elements}
+    if not shared:  # alone in its message, an answer may replace it (block ids are unique)
+        actions["block_id"] = Block.CHECK_IN.value
+    return [
+        mrkdwn_section(
+            f":calendar: Did your chat with {linked_name(planned.name, planned.linkedin_url)} "
+            f"happen? It was planned for {at}."
+        ),
+        actions,
+    ]
+
+
+def check_in_value(planned: Planned) -> str:
+    """A check-in button's value: the contact and the planned instant (epoch seconds)."""
+    stamp = int(planned.at.timestamp()) if planned.at else 0
+    return f"{planned.contact_id}:{stamp}"
+
+
+def _in_code(text: str, limit: int = 2500) -> str:
     """User text inside a mrkdwn code block: escaped, and unable to close the block."""
-    return escape(text).replace("`", "ˋ")[:2500]
+    return truncate(escape(text).replace("`", "ˋ"), limit)
 
 
 def thank_you_recorded(chat_name: str, linkedin_url: str | None) -> Message:
@@ -152,24 +356,11 @@ def follow_up(
     `attempts` are those whose wait ran out this morning; the list shows everyone who hasn't
     responded, as status does, with those marked.
     """
-    days = {a.id: (now.date() - (a.last_follow_up_at or a.sent_at).date()).days for a in attempts}
-    notes = {a.id: f"*{days[a.id]} days, follow up today*" for a in attempts}
-    first = name(attempts[0].name.split()[0]) if len(attempts) == 1 else "[name]"
-    if len(attempts) == 1:
-        who = f"{name(attempts[0].name)}, {days[attempts[0].id]} days after you reached out"
-    else:
-        who = f"{len(attempts)} people you reached out to at least {min(days.values())} days ago"
+    notes = _follow_up_notes(cohort, attempts, now)
     blocks: Blocks = [
-        mrkdwn_section(
-            f"No reply is logged yet from {who}. People are busy; a short, polite follow-up "
-            "is fine — or reach out to someone new: the more people you try, the sooner you "
-            "have your chats."
-        ),
-        *waiting_list(student, notes),
-        mrkdwn_section(
-            f"For example:\n> Hi {first}, just following up on my note: would a 15-minute "
-            "video call sometime in the next two weeks work for you?"
-        ),
+        _follow_up_intro(attempts, now, cohort),
+        *_waiting(student, notes, command),
+        _follow_up_example(attempts),
         context(
             f"If they answered, move them along with `{command} list`. "
             f"Log someone new with `{command} outreach NAME LINKEDIN_URL`."
@@ -177,6 +368,54 @@ def follow_up(
     ]
     names = ", ".join(escape(o.name) for o in attempts[:3]) + ("…" if len(attempts) > 3 else "")
     return Message(f"No reply yet from {names}: follow up?", blocks)
+
+
+def days_waiting(cohort: CohortFacts, attempt: Attempt, now: datetime) -> int:
+    """Whole days (by the cohort's calendar) since they reached out or last followed up."""
+    since = (attempt.last_follow_up_at or attempt.sent_at).astimezone(cohort.tz).date()
+    return (now.astimezone(cohort.tz).date() - since).days
+
+
+def _follow_up_notes(
+    cohort: CohortFacts, attempts: Sequence[Attempt], now: datetime
+) -> dict[int, str]:
+    return {
+        a.id: f"*{plural(days_waiting(cohort, a, now), 'day')}, follow up today*" for a in attempts
+    }
+
+
+def _follow_up_intro(
+    attempts: Sequence[Attempt], now: datetime, cohort: CohortFacts
+) -> dict[str, Any]:
+    days = {a.id: days_waiting(cohort, a, now) for a in attempts}
+    if len(attempts) == 1:
+        attempt = attempts[0]
+        since = "you followed up" if attempt.last_follow_up_at else "you reached out"
+        who = f"{name(attempt.name)}, {plural(days[attempt.id], 'day')} after {since}"
+    else:
+        who = (
+            f"{len(attempts)} people you reached out to at least "
+            f"{plural(min(days.values()), 'day')} ago"
+        )
+    return mrkdwn_section(
+        f"No reply is logged yet from {who}. People are busy; a short, polite follow-up "
+        "is fine — or reach out to someone new: the more people you try, the sooner you "
+        "have your chats."
+    )
+
+
+def _follow_up_example(attempts: Sequence[Attempt], short: bool = False) -> dict[str, Any]:
+    first = name(attempts[0].name.split()[0]) if len(attempts) == 1 else "[name]"
+    intro = (
+        f"*Follow up today* with {'them' if len(attempts) > 1 else first} (marked above), "
+        "or reach out to someone new. For example:"
+        if short
+        else "For example:"
+    )
+    return mrkdwn_section(
+        f"{intro}\n> Hi {first}, just following up on my note: would a 15-minute "
+        "video call sometime in the next two weeks work for you?"
+    )
 
 
 def checkpoint_dm(cohort: CohortFacts, student: Standing, command: str) -> Message:

@@ -99,20 +99,36 @@ def coming_up(cohort: CohortFacts, student: Standing) -> Blocks:
     return [mrkdwn_section(text)]
 
 
-def waiting_list(student: Standing, notes: Mapping[int, str] | None = None) -> Blocks:
-    """Everyone they tried who hasn't responded, oldest first (the first UNANSWERED_SHOWN of
-    them), the way every message shows it; `notes` adds a word to some (by attempt id)."""
+def waiting_list(
+    student: Standing,
+    notes: Mapping[int, str] | None = None,
+    shown: int = UNANSWERED_SHOWN,
+    command: str | None = None,
+) -> Blocks:
+    """Everyone they tried who hasn't responded, oldest first (the first `shown` of them), the
+    way every message shows it; `notes` adds a word to some (by attempt id), and those come
+    first when not all fit. With `command`, the rest are one command away."""
     if not student.unanswered_count:
         return []
-    lines = [
-        f"{linked_name(a.name, a.linkedin_url)} — since {a.sent_on:%b} {a.sent_on.day}"
-        + (f" · {notes[a.id]}" if notes and a.id in notes else "")
-        for a in student.unanswered[:UNANSWERED_SHOWN]
+    notes = notes or {}
+    attempts = list(student.unanswered)
+    if len(attempts) > shown and notes:
+        marked = [a for a in attempts if a.id in notes][:shown]
+        keep = {a.id for a in marked}
+        rest = [a for a in attempts if a.id not in keep][: shown - len(marked)]
+        keep |= {a.id for a in rest}
+        attempts = [a for a in attempts if a.id in keep]
+    lines = [  # a note says how long they've waited: it stands for the date
+        f"{linked_name(a.name, a.linkedin_url)} — "
+        + notes.get(a.id, f"since {a.sent_on:%b} {a.sent_on.day}")
+        for a in attempts[:shown]
     ]
     more = student.unanswered_count - len(lines)
     text = f"*Haven't responded yet ({student.unanswered_count})*\n" + bullet_list(lines)
     if more:
         text += f"\n…and {more} more"
+        if command:
+            text += f": `{escape(command)} list` shows everyone"
     return [mrkdwn_section(text)]
 
 

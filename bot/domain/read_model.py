@@ -208,6 +208,7 @@ def _chats(session: Session, students: Any) -> dict[int, list[ChatFacts]]:
             Chat.logged_at,
             Chat.thank_you_sent_at,
             Chat.takeaways,
+            Chat.contact_id,
         )
         .join(Contact, Contact.id == Chat.contact_id)
         .where(Contact.student_id.in_(students))
@@ -223,6 +224,7 @@ def _chats(session: Session, students: Any) -> dict[int, list[ChatFacts]]:
                 logged_at=row.logged_at,
                 thank_you_sent_at=row.thank_you_sent_at,
                 takeaways=row.takeaways,
+                contact_id=row.contact_id,
             )
         )
     return found
@@ -299,6 +301,7 @@ def _scheduled(session: Session, students: Any) -> dict[int, list[Planned]]:
             Contact.name,
             Contact.linkedin_url,
             Outreach.scheduled_for,
+            Outreach.id,
         )
         .join(Outreach, Outreach.contact_id == Contact.id)
         .where(Contact.student_id.in_(students), Outreach.status == str(OutreachStatus.SCHEDULED))
@@ -309,6 +312,6 @@ def _scheduled(session: Session, students: Any) -> dict[int, list[Planned]]:
             Outreach.id,
         )
     )
-    for student_id, contact_id, name, url, at in rows:
-        found[student_id].append(Planned(contact_id, name, url, at))
+    for student_id, contact_id, name, url, at, outreach_id in rows:
+        found[student_id].append(Planned(contact_id, name, url, at, outreach_id))
     return found

@@ -263,15 +263,25 @@ def _about(chat_ids: Iterable[int], outreach_ids: Iterable[int]) -> Any:
     """Deliveries about these chats (thank-you nudges) and attempts (follow-ups).
 
     Their `period` is how the scheduling rules name the subject: `chat-<id>`,
-    `outreach-<id>-<follow-up number>`.
+    `outreach-<id>-<follow-up number>`, `scheduled-<outreach id>-<instant>` (prep card, check-in).
     """
-    conditions = [
-        and_(Delivery.kind == Kind.THANK_YOU, Delivery.period == f"chat-{chat_id}")
-        for chat_id in chat_ids
-    ] + [
-        and_(Delivery.kind == Kind.FOLLOW_UP, Delivery.period.like(f"outreach-{attempt}-%"))
-        for attempt in outreach_ids
-    ]
+    conditions = (
+        [
+            and_(Delivery.kind == Kind.THANK_YOU, Delivery.period == f"chat-{chat_id}")
+            for chat_id in chat_ids
+        ]
+        + [
+            and_(Delivery.kind == Kind.FOLLOW_UP, Delivery.period.like(f"outreach-{attempt}-%"))
+            for attempt in outreach_ids
+        ]
+        + [
+            and_(
+                Delivery.kind.in_([Kind.PREP_CARD, Kind.CHECK_IN]),
+                Delivery.period.like(f"scheduled-{attempt}-%"),
+            )
+            for attempt in outreach_ids
+        ]
+    )
     return or_(*conditions) if conditions else false()
 
 

@@ -27,6 +27,8 @@ class Kind(StrEnum):
     NUDGE = "weekly-nudge"
     THANK_YOU = "thank-you"
     FOLLOW_UP = "follow-up"
+    PREP_CARD = "prep-card"
+    CHECK_IN = "chat-check-in"
     CHECKPOINT = "checkpoint"
     CHECKPOINT_DIGEST = "checkpoint-digest"
     DEADLINE_REMINDER = "deadline-reminder"
@@ -36,11 +38,27 @@ class Kind(StrEnum):
 
 DIGESTS = frozenset({Kind.CHECKPOINT_DIGEST, Kind.DEADLINE_DIGEST})
 # A student's DMs of these kinds due in the same run go out as one message, led by the kind
-# listed first here that is among them.
-MORNING_KINDS: tuple[Kind, ...] = (Kind.FOLLOW_UP,)
+# listed first here that is among them: one message per student per morning (the Monday
+# nudge, the follow-ups, the check-ins, the prep cards and the thank-yous due then), and one
+# thank-you message for the chats of one day.
+MORNING_KINDS: tuple[Kind, ...] = (
+    Kind.NUDGE,
+    Kind.FOLLOW_UP,
+    Kind.CHECK_IN,
+    Kind.PREP_CARD,
+    Kind.THANK_YOU,
+)
 
-THANK_YOU_AFTER = timedelta(hours=24)
-THANK_YOU_USEFUL_FOR = timedelta(hours=72)
+# The thank-you nudge comes while "within 24 hours" still holds: the evening of a chat logged
+# by 17:00, else the next morning (quiet hours hold it for those whose evening is later).
+THANK_YOU_EVENING = time(18, 0)
+THANK_YOU_LOGGED_BY = time(17, 0)
+THANK_YOU_USEFUL_FOR = timedelta(hours=48)
+# The prep card the morning of a scheduled chat (the evening before, for an early one); the
+# check-in once it should be over.
+PREP_EARLY_CHAT = time(10, 0)
+CHECK_IN_AFTER = timedelta(hours=2)
+CHECK_IN_USEFUL_FOR = timedelta(days=4)
 FOLLOW_UP_AFTER = timedelta(days=5)
 FOLLOW_UP_USEFUL_FOR = timedelta(days=3)
 MAX_FOLLOW_UPS = 2
@@ -138,6 +156,7 @@ def _student_dues(cohort: CohortFacts, student: Standing) -> Iterator[Due]:
     yield from _nudges(cohort, student)
     yield from _thank_yous(cohort, student)
     yield from _follow_ups(cohort, student)
+    yield from _scheduled_chats(cohort, student)
     yield _checkpoint(cohort, student)
     yield _deadline_reminder(cohort, student)
 
@@ -188,7 +207,7 @@ def _thank_yous(cohort: CohortFacts, student: Standing) -> Iterator[Due]:
     for chat in student.chats:
         if chat.logged_at < cohort.opens_at:
             continue
-        due_at = chat.logged_at + THANK_YOU_AFTER
+        due_at = thank_you_at(chat.logged_at, cohort.tz)
         yield Due(
             Kind.THANK_YOU,
             f"{Kind.THANK_YOU}:{chat.id}",
@@ -201,6 +220,15 @@ def _thank_yous(cohort: CohortFacts, student: Standing) -> Iterator[Due]:
             subject_id=chat.id,
             skip_reason="thank-you already marked sent" if chat.thank_you_sent_at else None,
         )
+
+
+def thank_you_at(logged_at: datetime, tz: ZoneInfo) -> datetime:
+    """When to nudge a thank-you for a chat logged at `logged_at`: 18:00 local that day when
+    logged by 17:00, else 09:00 the next morning — chats of one day share the nudge."""
+    local = logged_at.astimezone(tz)
+    if local.time() < THANK_YOU_LOGGED_BY:
+        return calendar.local_instant(local.date(), THANK_YOU_EVENING, tz)
+    return calendar.morning_of(local.date() + timedelta(days=1), tz)
 
 
 def _follow_ups(cohort: CohortFacts, student: Standing) -> Iterator[Due]:
@@ -231,6 +259,50 @@ def _follow_ups(cohort: CohortFacts, student: Standing) -> Iterator[Due]:
             number=number,
             skip_reason=reason,
         )
+
+
+def _scheduled_chats(cohort: CohortFacts, student: Standing) -> Iterator[Due]:
+    """The prep card before each scheduled chat with a time, the check-in after it.
+
+    Keyed by the outreach and the chat's instant: a rescheduled chat gets both afresh. A
+    contact no longer scheduled (the chat was logged, or it was moved) is not listed at all.
+    """
+    logged = {chat.contact_id for chat in student.chats}
+    for planned in student.scheduled:
+        if planned.at is None or planned.outreach_id is None:
+            continue
+        stamp = planned.at.astimezone(UTC).strftime("%Y%m%dT%H%MZ")
+        period = f"scheduled-{planned.outreach_id}-{stamp}"
+        reason = None
+        if planned.contact_id in logged:
+            reason = "the chat is logged"
+        elif student.handed_in:
+            reason = "already handed in"
+        for kind, due_at, useful_until in (
+            (Kind.PREP_CARD, prep_at(planned.at, cohort.tz), planned.at),
+            (Kind.CHECK_IN, planned.at + CHECK_IN_AFTER, planned.at + CHECK_IN_USEFUL_FOR),
+        ):
+            yield Due(
+                kind,
+                f"{kind}:{planned.outreach_id}:{stamp}",
+                cohort.id,
+                student.student_id,
+                student.user_id,
+                due_at,
+                useful_until,
+                period=period,
+                subject_id=planned.outreach_id,
+                skip_reason=reason,
+            )
+
+
+def prep_at(chat_at: datetime, tz: ZoneInfo) -> datetime:
+    """When the prep card for a chat at `chat_at` is due: 09:00 local that day, or 18:00 the
+    evening before for a chat before 10:00 (a chat scheduled later than that: right away)."""
+    local = chat_at.astimezone(tz)
+    if local.time() < PREP_EARLY_CHAT:
+        return calendar.local_instant(local.date() - timedelta(days=1), THANK_YOU_EVENING, tz)
+    return calendar.morning_of(local.date(), tz)
 
 
 def _checkpoint(cohort: CohortFacts, student: Standing) -> Due:

@@ -100,6 +100,7 @@ class ChatFacts:
     logged_at: datetime
     thank_you_sent_at: datetime | None = None
     takeaways: str | None = None
+    contact_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,7 @@ class Planned:
     name: str
     linkedin_url: str | None
     at: datetime | None
+    outreach_id: int | None = None
 
 
 @dataclass(frozen=True)

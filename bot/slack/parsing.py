@@ -161,3 +161,17 @@ class Form:
         if stamp > 4102444800:  # 2100-01-01
             raise InvalidInput("Pick a date and time from the calendar.", field)
         return datetime.fromtimestamp(stamp, UTC)
+
+
+def check_in_value(value: object) -> tuple[int, datetime | None]:
+    """A check-in button's `<contact id>:<planned instant, epoch seconds>`; an instant that
+    isn't one reads as unknown (the rule then refuses what needs it)."""
+    contact, _, stamp = (value if isinstance(value, str) else "").partition(":")
+    text = stamp.strip()
+    at = None
+    if text.isascii() and text.isdigit() and 0 < len(text) <= MAX_ID_DIGITS:
+        try:
+            at = datetime.fromtimestamp(int(text), UTC)
+        except (ValueError, OverflowError, OSError):  # beyond the year 9999
+            at = None
+    return record_id(contact), at
