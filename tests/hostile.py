@@ -271,7 +271,8 @@ def hostile_metadata(rnd: random.Random, real: str, extra: list[Any]) -> tuple[s
     if choice < 0.2:
         return rnd.choice(("", "{", "[]", "null", "1", '"x"', "{" * 500)), False
     forged = dict(original) if isinstance(original, dict) else {}
-    key = rnd.choice(("channel_id", "cohort_id", "prefill", "contact_id"))
+    keys = [key for key in original if rnd.random() < 0.5] if isinstance(original, dict) else []
+    key = rnd.choice([*keys, "channel_id", "cohort_id", "prefill", "contact_id", "student_id"])
     value = rnd.choice(
         [
             *CHANNELS,

@@ -132,6 +132,17 @@ def test_several_cohorts_get_a_picker_or_the_name(bot: Bot, world: World) -> Non
     assert "You don't instruct a cohort called “Mod 9”" in unknown.text()
 
 
+def test_a_cohort_picker_choice_for_no_known_purpose_is_refused(bot: Bot, world: World) -> None:
+    cohort = seed(world)
+    where = bot.slack.response_url("forged-purpose")
+
+    forged = f"<!channel>:{cohort}"
+    bot.send.menu_choice(Action.PICK_COHORT, forged, user=TEACHER, response_url=where)
+
+    answer = bot.answer_to(where).text()
+    assert "That menu is out of date" in answer and "Mod 5 — now" not in answer
+
+
 def test_the_report_pages_a_large_cohort_within_block_kit(bot: Bot, world: World) -> None:
     world.create_cohort(
         local(DENVER, 2026, 9, 1, 12),
