@@ -118,10 +118,10 @@ ACTIONS = {
 # The instructors' buttons and menus (in the digest, the report and their App Home): each
 # value names a cohort (and a student), forged to name another team's, another cohort's, or none.
 INSTRUCTING = {
-    "action student_menu": 150,
-    "action report_page": 60,
-    "action pick_cohort": 60,
-    "action post_digest/export_csv/open_setup": 90,
+    "action student_menu": 100,
+    "action report_page": 40,
+    "action pick_cohort": 40,
+    "action post_digest/export_csv/open_setup": 60,
 }
 VIEWS = {
     "view outreach_modal": 150,
@@ -129,9 +129,9 @@ VIEWS = {
     "view setup_modal": 120,
     "view reflect_modal": 100,
     "view submit_modal": 100,
-    "view extend_modal": 100,
-    "view schedule_modal": 100,
-    "view drafts_modal": 40,
+    "view extend_modal": 80,
+    "view schedule_modal": 80,
+    "view drafts_modal": 30,
     "view_closed (no listener)": 20,
 }
 EVENTS = {
