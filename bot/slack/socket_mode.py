@@ -111,10 +111,11 @@ class GuardedSocketModeHandler(SocketModeHandler):
     def __init__(self, app: App, app_token: str) -> None:  # not super(): it builds a client
         self.app = app
         self.app_token = app_token
-        self.client = GuardedClient(
+        connection = GuardedClient(
             app_token=app_token,
             logger=app.logger,
             web_client=app.client,
             proxy=app.client.proxy,
         )
-        self.client.socket_mode_request_listeners.append(self.handle)  # type: ignore[arg-type]
+        connection.socket_mode_request_listeners.append(self.handle)  # type: ignore[arg-type]
+        self.client = connection
