@@ -162,6 +162,7 @@ def test_an_extension_ends_at_most_a_year_after_the_cohorts_deadline() -> None:
         ({"timezone": "Mars/Olympus_Mons"}, "timezone", "not a timezone I know"),
         ({"timezone": "MDT"}, "timezone", "America/Denver"),
         ({"start_date": date(2024, 1, 8)}, "start_date", "more than a year ago"),
+        ({"start_date": date(9999, 12, 27)}, "start_date", "more than a century away"),
         (
             {"deadline_at": utc(2026, 9, 17, 23)},  # before the default checkpoint
             "deadline",

@@ -742,7 +742,7 @@ def event_case(world: World, entry: str) -> Case:
     )
 
 
-EDGES = ["²", "٣", "9" * 40, "-1", "1e3", " 1", "0x1F", "", "null"]
+EDGES = ["²", "٣", "9" * 40, "-1", "1e3", " 1", "0x1F", "", "null", "9999-12-31"]
 EDGE_TEXTS = [
     "<!channel>",
     "<!here> <@U0BOSS> Smith",
