@@ -199,9 +199,9 @@ def serve(settings: Settings, with_clock: bool) -> int:
     server = HttpServer(wsgi, "0.0.0.0", settings.port)
     stoppers: list[Callable[[], None]] = [server.close]
     if settings.slack_app_token:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
+        from bot.slack.socket_mode import GuardedSocketModeHandler
 
-        socket = SocketModeHandler(app, settings.slack_app_token)
+        socket = GuardedSocketModeHandler(app, settings.slack_app_token)
         socket.connect()  # type: ignore[no-untyped-call]
         stoppers.append(socket.close)
         log.info("connected to Slack in Socket Mode")

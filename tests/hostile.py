@@ -190,7 +190,17 @@ class RawSender:
 # -- modal state -----------------------------------------------------------------------------
 
 DATES = ("2026-09-08", "2026-09-09", "2026-09-10", "2030-01-01", "1900-01-01", "2026-08-01")
-FORGED_DATES = ("2026-02-30", "2026-13-01", "09/09/2026", "yesterday", "", "2026-9-9", "²")
+FORGED_DATES = (
+    "2026-02-30",
+    "2026-13-01",
+    "09/09/2026",
+    "yesterday",
+    "",
+    "2026-9-9",
+    "²",
+    "9999-12-31",
+    "0001-01-01",
+)
 CHANNELS = ("C0GENERAL", "C0STUDENTS", "C0INSTRUCT", "D0DM", "G0PRIVATE", "C0OTHERTEAM")
 
 
@@ -271,7 +281,8 @@ def hostile_metadata(rnd: random.Random, real: str, extra: list[Any]) -> tuple[s
     if choice < 0.2:
         return rnd.choice(("", "{", "[]", "null", "1", '"x"', "{" * 500)), False
     forged = dict(original) if isinstance(original, dict) else {}
-    key = rnd.choice(("channel_id", "cohort_id", "prefill", "contact_id"))
+    keys = [key for key in original if rnd.random() < 0.5] if isinstance(original, dict) else []
+    key = rnd.choice([*keys, "channel_id", "cohort_id", "prefill", "contact_id", "student_id"])
     value = rnd.choice(
         [
             *CHANNELS,

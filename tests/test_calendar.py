@@ -143,12 +143,26 @@ def test_an_extension_gives_one_student_a_later_deadline() -> None:
         calendar.check_extension(cohort_deadline, datetime(2026, 10, 9, 17), DENVER)
 
 
+def test_an_extension_ends_at_most_a_year_after_the_cohorts_deadline() -> None:
+    cohort_deadline = utc(2026, 10, 2, 23)
+    latest = date(2027, 10, 2)
+    assert calendar.extension_on(cohort_deadline, latest, DENVER) == utc(2027, 10, 2, 23)
+    for day in (latest + timedelta(days=1), date(9999, 12, 31)):  # the last: no UTC instant
+        with pytest.raises(InvalidInput, match="at most 365 days after") as error:
+            calendar.extension_on(cohort_deadline, day, DENVER)
+        assert error.value.field == "deadline"
+    far = datetime(9999, 12, 31, 17, tzinfo=DENVER)
+    with pytest.raises(InvalidInput, match="at most 365 days after"):
+        calendar.check_extension(cohort_deadline, far, DENVER)
+
+
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
         ({"timezone": "Mars/Olympus_Mons"}, "timezone", "not a timezone I know"),
         ({"timezone": "MDT"}, "timezone", "America/Denver"),
         ({"start_date": date(2024, 1, 8)}, "start_date", "more than a year ago"),
+        ({"start_date": date(9999, 12, 27)}, "start_date", "more than a century away"),
         (
             {"deadline_at": utc(2026, 9, 17, 23)},  # before the default checkpoint
             "deadline",

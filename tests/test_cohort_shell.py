@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from bot.domain.cohorts import CohortSpec, create_cohort
 from bot.domain.reflections import save_answers
-from bot.models import Cohort, Contact, Delivery, Enrollment, Student
+from bot.models import ActionKind, Cohort, Contact, Delivery, Enrollment, InstructorAction, Student
 from tests.fakeslack import FakeSlack
 from tests.schedule_fixtures import World, local
 from tests.test_processes import ROOT, bot, env
@@ -205,6 +205,31 @@ def test_purge_deletes_the_students_data_and_keeps_the_cohort_archived(world: Wo
         assert {d.cohort_id for d in session.scalars(select(Delivery))} <= {None, mod5 + 1}
     assert enrolled(world.settings.database_url, "Mod 6") == {"U0B"}
     assert "(archived)" in shell(world, "cohort", "list").stdout.splitlines()[-1]
+
+
+def test_purge_deletes_what_instructors_did_about_its_students(world: World) -> None:
+    mod5 = seed_two_cohorts(world)
+    at = local("America/Denver", 2026, 9, 9, 10)
+    with world.session() as session:
+        ids = {user: world.student(session, user).id for user in ("U0A", "U0B")}
+        for cohort, user, kind in (
+            (mod5, "U0A", ActionKind.NUDGE),
+            (mod5, "U0B", ActionKind.EXCUSE),  # U0B stays, for Mod 6
+            (mod5 + 1, "U0B", ActionKind.EXTEND),
+        ):
+            action = InstructorAction(
+                cohort_id=cohort, student_id=ids[user], kind=kind, by_user="U0TEACH", at=at
+            )
+            session.add(action)
+        session.commit()
+
+    done = shell(world, "cohort", "purge", "Mod 5", "--yes")
+
+    assert done.returncode == 0, done.stderr
+    assert "2 instructor actions" in done.stdout
+    with world.session() as session:
+        left = [(a.cohort_id, a.kind) for a in session.scalars(select(InstructorAction))]
+    assert left == [(mod5 + 1, ActionKind.EXTEND)]
 
 
 def purge_at_a_terminal(world: World, typed: str) -> subprocess.CompletedProcess[str]:

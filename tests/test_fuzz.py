@@ -1,9 +1,14 @@
 """Fuzz: thousands of hostile, correctly signed requests at every entry point of the real app.
 
 Every /coffee subcommand with hostile text; every block action the bot registers with tampered
-values; every modal the bot opens, submitted with forged state and private_metadata; the events
-it subscribes to with hostile or missing fields and other teams. Each request goes over HTTP to
-the real app (guard, Bolt, listeners, database) and its answers to the loopback fake Slack.
+values — the students' buttons and menus, and the instructors' (a student's menu in the digest,
+the report and App Home; report pages; the cohort picker; posting the digest, export, editing
+the cohort) with the cohort and student they name forged to another team's, a colleague's
+cohort, another cohort's student, a huge or non-numeric id or markup; every modal the bot opens
+(the extension, "when is the chat?" and the drafts among them), submitted with forged state and
+private_metadata; the events it subscribes to with hostile or missing fields and other teams.
+Each request goes over HTTP to the real app (guard, Bolt, listeners, database) and its answers
+to the loopback fake Slack.
 
 Asserted for every request: no HTTP 5xx, no apology (the answer to an unexpected failure), no
 live broadcast (`<!channel>`, `<!here>`, `<!everyone>`, a user group) and no `<@U…>` mention of
@@ -34,10 +39,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.blocks.cohort_view import WHERE
 from bot.blocks.ids import Action, Choice
 from bot.blocks.text import plain
 from bot.domain.cohorts import CohortSpec, create_cohort
-from bot.models import Chat, Cohort, Contact, Enrollment, Student
+from bot.models import ActionKind, Chat, Cohort, Contact, Enrollment, Student
 from bot.settings import Settings
 from bot.slack.errors import DATABASE_DOWN, UNEXPECTED
 from tests.blockkit import assert_valid_call, assert_valid_view
@@ -61,6 +67,9 @@ SEED = 20260909
 SCALE = {"sqlite": 1.0, "postgresql": 0.25}  # the PostgreSQL run is a quarter of the size
 OTHER_TEAM, OTHER_STUDENT, TEACHER, OTHER_TEACHER = "T0OTHER", "U0OTHER", "U0TEACH", "U0TEACHB"
 NOWHERE_TEAM, NEWCOMER, BOT_USER = "T0NOWHERE", "U0NEW", "U0BOT"
+# The instructors' worlds add a second cohort of TEACHER's and a cohort of the same team that
+# TEACHER does not instruct (ELSEWHERE_TEACHER's, with ELSEWHERE_STUDENT).
+SECOND_STUDENT, ELSEWHERE_TEACHER, ELSEWHERE_STUDENT = "U0SECOND", "U0TEACHC", "U0STUDC"
 INSTRUCTORS = {TEAM: {TEACHER}, OTHER_TEAM: {OTHER_TEACHER}}
 
 FIVE_XX = "HTTP 5xx"
@@ -107,12 +116,23 @@ ACTIONS = {
     "action check_in_happened/rescheduled/missed": 60,
     "action unregistered ids": 30,
 }
+# The instructors' buttons and menus (in the digest, the report and their App Home): each
+# value names a cohort (and a student), forged to name another team's, another cohort's, or none.
+INSTRUCTING = {
+    "action student_menu": 100,
+    "action report_page": 40,
+    "action pick_cohort": 40,
+    "action post_digest/export_csv/open_setup": 60,
+}
 VIEWS = {
     "view outreach_modal": 150,
     "view chat_modal": 150,
     "view setup_modal": 120,
     "view reflect_modal": 100,
     "view submit_modal": 100,
+    "view extend_modal": 80,
+    "view schedule_modal": 80,
+    "view drafts_modal": 30,
     "view_closed (no listener)": 20,
 }
 EVENTS = {
@@ -122,7 +142,8 @@ EVENTS = {
     "event user_change": 50,
     "event (unsubscribed types)": 30,
 }
-ENTRIES = {**COMMANDS, **ACTIONS, **VIEWS, **EVENTS}
+ENTRIES = {**COMMANDS, **ACTIONS, **INSTRUCTING, **VIEWS, **EVENTS}
+TAUGHT = {"setup_modal", "extend_modal"}  # modals only instructors are shown
 
 # Known failures of today's listeners (being rewritten: one error path, a middleware, roles):
 # entry point -> (the databases, the asserted symptoms expected, why). See the report table.
@@ -212,6 +233,11 @@ class World:
     own_chats: list[int] = field(default_factory=list)
     foreign: list[str] = field(default_factory=list)  # other students' contact and chat ids
     modals: dict[str, dict[str, Any]] = field(default_factory=dict)
+    cohorts: list[str] = field(default_factory=list)  # the cohorts TEACHER instructs
+    students: list[str] = field(default_factory=list)  # their students (Student.id)
+    foreign_cohorts: list[str] = field(default_factory=list)  # another team's, a colleague's
+    foreign_students: list[str] = field(default_factory=list)
+    roster: dict[str, list[str]] = field(default_factory=dict)  # cohort id -> its students
 
     def quiet(self) -> None:
         assert self.executor.wait_idle(), "listeners still running after 30 s"
@@ -230,6 +256,20 @@ class World:
             if roll < limit:
                 return who
         return STUDENT, TEAM
+
+    def instructor(self) -> tuple[str, str]:
+        """Mostly TEACHER; sometimes a student, a colleague, another team's instructor."""
+        roll = self.rnd.random()
+        for limit, who in (
+            (0.12, (STUDENT, TEAM)),
+            (0.2, (OTHER_TEACHER, OTHER_TEAM)),
+            (0.26, (TEACHER, OTHER_TEAM)),
+            (0.32, (ELSEWHERE_TEACHER, TEAM)),
+            (0.35, (NEWCOMER, TEAM)),
+        ):
+            if roll < limit:
+                return who
+        return TEACHER, TEAM
 
 
 def build_world(bot: Bot, executor: TrackedExecutor, entry: str) -> World:
@@ -278,9 +318,71 @@ def build_world(bot: Bot, executor: TrackedExecutor, entry: str) -> World:
             else:
                 world.foreign += [str(contact.id)] + ([str(chat.id)] if chat else [])
     world.foreign.append("999999")
+    if entry in INSTRUCTING or entry == "view extend_modal":
+        instructors_world(world)
+    if entry in {"view schedule_modal", "view drafts_modal"}:
+        choice = "scheduled" if entry == "view schedule_modal" else "drafts"
+        unchatted = [c for c in world.own_contacts if str(c) not in _chat_contacts(world)]
+        click(world, Action.CONTACT_MENU, f"{choice}:{unchatted[0]}:0", STUDENT, overflow=True)
+        modal = bot.slack.of("views.open")[-1].view()
+        world.modals[modal["callback_id"]] = modal
     world.quiet()
     bot.slack.clear()
     return world
+
+
+def _chat_contacts(world: World) -> set[str]:
+    with world.bot.session() as session:
+        return {str(i) for i in session.scalars(select(Chat.contact_id))}
+
+
+def instructors_world(world: World) -> None:
+    """A second cohort TEACHER instructs (so there is a cohort picker) and a colleague's cohort
+    in the same workspace; the extension form, opened from the report's menu."""
+    bot = world.bot
+    bot.slack.users[ELSEWHERE_TEACHER] = {"id": ELSEWHERE_TEACHER, "tz": "America/Denver"}
+    bot.create_cohort(name="Mod 6", instructor_ids=[TEACHER], student_ids=[SECOND_STUDENT])
+    bot.create_cohort(
+        name="Mod 7",
+        instructors_channel="C0INSTRUCC",
+        instructor_ids=[ELSEWHERE_TEACHER],
+        student_ids=[ELSEWHERE_STUDENT],
+    )
+    with bot.session() as session:
+        for cohort in session.scalars(select(Cohort)):
+            mine = cohort.team_id == TEAM and TEACHER in (cohort.instructor_ids or [])
+            (world.cohorts if mine else world.foreign_cohorts).append(str(cohort.id))
+            enrolled = select(Enrollment.student_id).where(Enrollment.cohort_id == cohort.id)
+            ids = [str(i) for i in session.scalars(enrolled)]
+            world.roster[str(cohort.id)] = ids
+            (world.students if mine else world.foreign_students).extend(ids)
+    world.foreign_cohorts.append("999999")
+    world.foreign += [*world.foreign_cohorts, *world.foreign_students]
+    first_cohort, first_student = world.cohorts[0], world.students[0]
+    value = f"extend:{first_cohort}:{first_student}:report"
+    click(world, Action.STUDENT_MENU, value, TEACHER, overflow=True)
+    modal = bot.slack.of("views.open")[-1].view()
+    world.modals[modal["callback_id"]] = modal
+
+
+def click(world: World, action: Action, value: str, user: str, overflow: bool = False) -> None:
+    """What a person's click sends, to set the world up; waits for its listener."""
+    clicked: dict[str, Any] = {"type": "button", "value": value}
+    if overflow:
+        clicked = {"type": "overflow", "selected_option": {"value": value, "text": plain("x")}}
+    payload = {
+        "type": "block_actions",
+        "team": {"id": TEAM, "domain": "test"},
+        "user": {"id": user, "team_id": TEAM, "name": "someone"},
+        "api_app_id": "A0APP",
+        "trigger_id": "setup.1",
+        "channel": {"id": "C0GENERAL", "name": "general"},
+        "container": {"type": "message", "is_ephemeral": True},
+        "response_url": world.bot.slack.response_url("setup"),
+        "actions": [{**clicked, "action_id": action.value, "block_id": "b", "action_ts": "1.2"}],
+    }
+    assert world.bot.send.interactive(payload).status == 200
+    world.quiet()
 
 
 # -- hostile requests, by entry point -----------------------------------------------------------
@@ -467,22 +569,98 @@ def action_case(world: World, entry: str, edge: str | None = None) -> Case:
     )
 
 
+KINDS = [kind.value for kind in ActionKind]
+
+
+def instructor_case(world: World, entry: str, edge: str | None = None) -> Case:
+    """A click on an instructor's button or menu, naming a cohort (and a student) that may be
+    another team's, a colleague's, another cohort's, or not an id at all."""
+    rnd = world.rnd
+    asker, team = world.instructor() if edge is None else (TEACHER, TEAM)
+
+    def pick(own: list[str], foreign: list[str]) -> tuple[str, bool]:
+        roll = rnd.random()
+        if roll < 0.6:
+            return rnd.choice(own), True
+        if roll < 0.85:
+            return rnd.choice(foreign), False
+        return rnd.choice([hostile_number(rnd), "<!channel>", "9" * 20]), False
+
+    cohort, real = pick(world.cohorts, world.foreign_cohorts)
+    action_id: str
+    overflow = select_menu = False
+    if entry == "action student_menu":
+        action_id, overflow = Action.STUDENT_MENU.value, True
+        student, real_student = pick(world.students, world.foreign_students)
+        kind = rnd.choice([*KINDS, *KINDS, "delete", "NUDGE", "<!channel>", "x" * 200, ""])
+        where = rnd.choice([*WHERE, *WHERE, "<!here>", hostile_text(rnd, size=1), ""])
+        value = f"{kind}:{cohort}:{student}:{where}"
+        if rnd.random() < 0.1:
+            value = rnd.choice([f"{value}:{hostile_number(rnd)}", hostile_text(rnd, size=2)])
+        real = real and real_student and student in world.roster.get(cohort, [])
+        real = real and kind in KINDS and where in WHERE and value.count(":") == 3
+    elif entry == "action report_page":
+        action_id = Action.REPORT_PAGE.value
+        page = rnd.choice(["0", "1", "2", "99", "9" * 30, "-1", "²", "", hostile_number(rnd)])
+        value = f"{cohort}:{page}" if rnd.random() < 0.9 else hostile_text(rnd, size=2)
+        real = real and page in {"0", "1"} and value == f"{cohort}:{page}"
+    elif entry == "action pick_cohort":
+        action_id, select_menu = Action.PICK_COHORT.value, True
+        purpose = rnd.choice(["report", "export", "report", "export", "delete", "<!channel>", ""])
+        value = f"{purpose}:{cohort}"
+        real = real and purpose in {"report", "export"}
+    else:
+        choices = [Action.POST_DIGEST, Action.EXPORT, Action.OPEN_SETUP]
+        action_id = rnd.choice(choices).value
+        value = cohort
+    if edge is not None:
+        value = rnd.choice([edge, f"{edge}:{edge}", f"nudge:{edge}:{world.students[0]}:report"])
+        real = False
+    real = real and asker == TEACHER and team == TEAM
+    n = rnd.randint(1, 10**9)
+    clicked: dict[str, Any] = {"type": "button", "value": value}
+    if overflow or select_menu:
+        option = {"value": value, "text": plain(value[:75] or "x")}
+        kind_of = "overflow" if overflow else "static_select"
+        clicked = {"type": kind_of, "selected_option": option}
+    payload: dict[str, Any] = {
+        "type": "block_actions",
+        "team": {"id": team, "domain": "test"},
+        "user": {"id": asker, "team_id": team, "name": "instructor"},
+        "api_app_id": "A0APP",
+        "trigger_id": f"fuzz.{n}",
+        "actions": [{**clicked, "action_id": action_id, "block_id": "b", "action_ts": "1.2"}],
+    }
+    roll = rnd.random()
+    if roll < 0.2:  # on their App Home
+        payload["view"] = {"id": "V0HOME", "type": "home", "team_id": team}
+        payload["container"] = {"type": "view", "view_id": "V0HOME"}
+    else:  # on the report (ephemeral) or a digest in the instructors' channel
+        ts = rnd.choice(["1.2", "1700000000.000100", hostile_text(rnd, size=1)])
+        channel = rnd.choice(["C0INSTRUCT", "C0INSTRUCC", "C0OTHERINS", *CHANNELS])
+        payload["channel"] = {"id": channel, "name": "instructors"}
+        payload["container"] = {"type": "message", "message_ts": ts, "is_ephemeral": roll < 0.6}
+        payload["response_url"] = world.bot.slack.response_url(f"fuzz{n}")
+    shown = f"{asker}@{team} {action_id} value={value[:80]}"
+    return Case(entry, asker, team, lambda: world.bot.send.interactive(payload), shown, real)
+
+
 def view_case(world: World, entry: str, edge: tuple[str, str] | None = None) -> Case:
     rnd = world.rnd
     callback = entry.removeprefix("view ")
     if entry.startswith("view_closed"):
         callback = rnd.choice(list(world.modals))
     view = world.modals[callback]
-    asker, team = world.asker(teacher=0.8 if callback == "setup_modal" else 0.05)
-    if callback == "setup_modal" and asker == TEACHER and rnd.random() < 0.2:
+    asker, team = world.asker(teacher=0.8 if callback in TAUGHT else 0.05)
+    if callback in TAUGHT and asker == TEACHER and rnd.random() < 0.2:
         asker = STUDENT  # a student submitting the instructors' form
     values: dict[str, Any] = {}
     reachable, users, shown = True, (), []
     own_ids = [str(i) for i in world.own_contacts + world.own_chats]
     inputs = [block for block in view["blocks"] if block.get("type") == "input"]
-    hostile = set(rnd.sample(range(len(inputs)), rnd.choice([0, 1, 1, 2])))
+    hostile = set(rnd.sample(range(len(inputs)), min(len(inputs), rnd.choice([0, 1, 1, 2]))))
     if edge is not None:
-        asker, team, hostile = (TEACHER if callback == "setup_modal" else STUDENT), TEAM, set()
+        asker, team, hostile = (TEACHER if callback in TAUGHT else STUDENT), TEAM, set()
     for number, block in enumerate(inputs):
         block_id = block["block_id"]
         if edge is not None and block_id == edge[0]:
@@ -535,7 +713,7 @@ def view_case(world: World, entry: str, edge: tuple[str, str] | None = None) -> 
         example,
         reachable and real,
         users,
-        answers=not entry.startswith("view_closed"),
+        answers=not entry.startswith("view_closed") and callback != "drafts_modal",  # Done: closed
         registered=not entry.startswith("view_closed"),
     )
 
@@ -582,7 +760,7 @@ def event_case(world: World, entry: str) -> Case:
     )
 
 
-EDGES = ["²", "٣", "9" * 40, "-1", "1e3", " 1", "0x1F", "", "null"]
+EDGES = ["²", "٣", "9" * 40, "-1", "1e3", " 1", "0x1F", "", "null", "9999-12-31"]
 EDGE_TEXTS = [
     "<!channel>",
     "<!here> <@U0BOSS> Smith",
@@ -600,6 +778,8 @@ def edge_cases(world: World, entry: str) -> list[Case]:
         return [command_case(world, entry, f"{sub} {text}".strip()) for text in EDGE_TEXTS]
     if entry in ACTIONS and entry != "action unregistered ids":
         return [action_case(world, entry, edge) for edge in EDGES]
+    if entry in INSTRUCTING:
+        return [instructor_case(world, entry, edge) for edge in [*EDGES, *EDGE_TEXTS[:3]]]
     if entry in VIEWS and not entry.startswith("view_closed"):
         view = world.modals[entry.removeprefix("view ")]
         fields = [
@@ -644,6 +824,8 @@ def case_for(world: World, entry: str) -> Case:
         return command_case(world, entry)
     if entry in ACTIONS:
         return action_case(world, entry)
+    if entry in INSTRUCTING:
+        return instructor_case(world, entry)
     if entry in VIEWS:
         return view_case(world, entry)
     return event_case(world, entry)

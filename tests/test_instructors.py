@@ -132,6 +132,17 @@ def test_several_cohorts_get_a_picker_or_the_name(bot: Bot, world: World) -> Non
     assert "You don't instruct a cohort called “Mod 9”" in unknown.text()
 
 
+def test_a_cohort_picker_choice_for_no_known_purpose_is_refused(bot: Bot, world: World) -> None:
+    cohort = seed(world)
+    where = bot.slack.response_url("forged-purpose")
+
+    forged = f"<!channel>:{cohort}"
+    bot.send.menu_choice(Action.PICK_COHORT, forged, user=TEACHER, response_url=where)
+
+    answer = bot.answer_to(where).text()
+    assert "That menu is out of date" in answer and "Mod 5 — now" not in answer
+
+
 def test_the_report_pages_a_large_cohort_within_block_kit(bot: Bot, world: World) -> None:
     world.create_cohort(
         local(DENVER, 2026, 9, 1, 12),
@@ -361,6 +372,31 @@ def test_a_forged_extension_for_another_cohort_is_refused(bot: Bot, world: World
     assert answer["response_action"] == "errors"
     assert "isn't one you instruct" in answer["errors"][Block.EXTEND_UNTIL]
     assert enrollment(bot, "U0ELSE").deadline_override is None
+
+
+@pytest.mark.parametrize("until", ["9999-12-31", "2036-01-01", "0001-01-01"])
+def test_an_extension_years_away_is_a_field_error_and_nothing_is_stored(
+    bot: Bot, world: World, until: str
+) -> None:
+    cohort = seed(world)
+    cam = student_id(bot, CAM)
+    form = {
+        "type": "modal",
+        "callback_id": Callback.EXTEND_MODAL.value,
+        "private_metadata": f'{{"cohort_id": {cohort}, "student_id": {cam}, '
+        '"where": "report", "ts": null}',
+        "blocks": [{"type": "input", "block_id": Block.EXTEND_UNTIL.value}],
+    }
+
+    reply = bot.send.view_submission(
+        form, {Block.EXTEND_UNTIL: {"type": "datepicker", "selected_date": until}}, user=TEACHER
+    )
+
+    assert reply.status == 200, reply
+    answer = reply.json()
+    assert answer["response_action"] == "errors"
+    assert "Sorry" not in str(answer)
+    assert enrollment(bot, CAM).deadline_override is None and actions(bot) == []
 
 
 def test_a_digest_action_naming_some_other_message_updates_nothing(bot: Bot, world: World) -> None:

@@ -6,6 +6,7 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.domain import calendar
@@ -272,6 +273,22 @@ def test_start_date_more_than_a_year_ago_is_an_error_on_the_start_date_field(bot
     assert answer["response_action"] == "errors"
     assert list(answer["errors"]) == ["start_date"]
     assert "more than a year ago" in answer["errors"]["start_date"]
+    assert cohorts(bot) == []
+
+
+@pytest.mark.parametrize("start", ["9999-12-31", "2200-01-05"])
+def test_a_start_date_centuries_away_is_an_error_on_the_start_date_field(
+    bot: Bot, start: str
+) -> None:
+    make_admin(bot)
+    view = open_setup(bot)
+
+    reply = submit(bot, view, cohort_name=text_value("Mod 5"), start_date=date_value(start))
+
+    assert reply.status == 200, reply
+    answer = reply.json()
+    assert answer["response_action"] == "errors"
+    assert "more than a century away" in answer["errors"]["start_date"]
     assert cohorts(bot) == []
 
 

@@ -19,6 +19,7 @@ from bot.domain.errors import InvalidInput
 
 FRIDAY = 4
 DAY_END = time(17, 0)
+MAX_EXTENSION = timedelta(days=365)  # a later deadline than that is a typo, not a plan
 MONDAY = 0
 MORNING = time(9, 0)
 MAX_BREAK_WEEKS = 8
@@ -186,8 +187,25 @@ def student_deadline(cohort_deadline: datetime, extension: datetime | None) -> d
     return extension if extension is not None else cohort_deadline
 
 
+def extension_on(cohort_deadline: datetime, day: date, tz: ZoneInfo) -> datetime:
+    """An extension to 17:00 on `day` (cohort time), checked as `check_extension` does; a day
+    too far off for an instant (9999-12-31) is refused before it is made one."""
+    if day - cohort_deadline.astimezone(tz).date() > MAX_EXTENSION:
+        raise _too_far(cohort_deadline, tz)
+    return check_extension(cohort_deadline, local_instant(day, DAY_END, tz), tz)
+
+
+def _too_far(cohort_deadline: datetime, tz: ZoneInfo) -> InvalidInput:
+    return InvalidInput(
+        f"An extension can end at most {MAX_EXTENSION.days} days after the cohort's deadline "
+        f"({format_instant(cohort_deadline, tz)}).",
+        "deadline",
+    )
+
+
 def check_extension(cohort_deadline: datetime, until: datetime, tz: ZoneInfo) -> datetime:
-    """An extension must be an aware instant later than the cohort's deadline."""
+    """An extension must be an aware instant later than the cohort's deadline, by at most
+    MAX_EXTENSION."""
     if until.tzinfo is None:
         raise InvalidInput(
             "Give the extension with a UTC offset, like 2026-10-09T17:00:00-06:00.", "deadline"
@@ -198,6 +216,8 @@ def check_extension(cohort_deadline: datetime, until: datetime, tz: ZoneInfo) ->
             f"({format_instant(cohort_deadline, tz)}).",
             "deadline",
         )
+    if until - cohort_deadline > MAX_EXTENSION:
+        raise _too_far(cohort_deadline, tz)
     return until.astimezone(UTC)
 
 

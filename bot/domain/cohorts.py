@@ -18,6 +18,7 @@ COHORT_NAME_MAX = 100  # Cohort.name is a String(100)
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 FAR_PAST = timedelta(days=365)
+FAR_FUTURE = timedelta(days=36525)  # a century: past it the calendar's dates run out (year 9999)
 MAX_CHATS = 10
 MAX_ATTEMPTS = 50
 
@@ -52,6 +53,12 @@ def validate_spec(spec: CohortSpec, now: datetime) -> tuple[datetime, datetime]:
     if spec.start_date < (now - FAR_PAST).date():
         raise InvalidInput(
             f"The start date {spec.start_date} is more than a year ago. "
+            "Use the first day of Week 1, like 2026-09-01.",
+            "start_date",
+        )
+    if spec.start_date > (now + FAR_FUTURE).date():
+        raise InvalidInput(
+            f"The start date {spec.start_date} is more than a century away. "
             "Use the first day of Week 1, like 2026-09-01.",
             "start_date",
         )

@@ -23,9 +23,10 @@ def grant_extension(
     if cohort is None:
         raise NotFound(f"There is no cohort #{cohort_id}; `cohort list` shows them.")
     tz = calendar.zone(cohort.timezone)
-    if not isinstance(until, datetime):
-        until = calendar.local_instant(until, calendar.DAY_END, tz)
-    until = calendar.check_extension(cohort.deadline_at, until, tz)
+    if isinstance(until, datetime):
+        until = calendar.check_extension(cohort.deadline_at, until, tz)
+    else:
+        until = calendar.extension_on(cohort.deadline_at, until, tz)
     enrollment = session.scalar(
         select(Enrollment)
         .join(Student)

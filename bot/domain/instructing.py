@@ -156,9 +156,7 @@ def extend(
     """A later deadline for one student (17:00 on `until`, cohort time); their reminders and the
     deadline digest follow it. Returns the new deadline."""
     tz = calendar.zone(cohort.timezone)
-    deadline = calendar.check_extension(
-        cohort.deadline_at, calendar.local_instant(until, calendar.DAY_END, tz), tz
-    )
+    deadline = calendar.extension_on(cohort.deadline_at, until, tz)
     enrollment.deadline_override = deadline
     record(session, cohort, enrollment, ActionKind.EXTEND, by, now, deadline.isoformat())
     return deadline

@@ -26,6 +26,7 @@ from bot.models import (
     Contact,
     Delivery,
     Enrollment,
+    InstructorAction,
     Outreach,
     Reflection,
     Student,
@@ -45,6 +46,7 @@ class Deleted:
     reflections: int = 0
     submissions: int = 0
     deliveries: int = 0
+    instructor_actions: int = 0
     cohorts: int = 0
 
     def __add__(self, other: Deleted) -> Deleted:
@@ -59,7 +61,7 @@ class Deleted:
             count = getattr(self, f.name)
             if count:
                 noun = f.name if count != 1 else _SINGULAR.get(f.name, f.name)
-                parts.append(f"{count} {noun}")
+                parts.append(f"{count} {noun.replace('_', ' ')}")
         return ", ".join(parts) or "nothing"
 
 
@@ -71,6 +73,7 @@ _SINGULAR = {
     "reflections": "reflection",
     "submissions": "submission",
     "deliveries": "delivery",
+    "instructor_actions": "instructor_action",
     "cohorts": "cohort",
 }
 
@@ -102,9 +105,10 @@ def unarchive_cohort(session: Session, cohort: Cohort) -> bool:
 def purge_cohort(session: Session, cohort: Cohort) -> Purged:
     """Archive a cohort and delete its students' data; the cohort's settings stay.
 
-    Its enrollments, reflections, hand-ins and the deliveries sent to its students go. A
-    student's contacts, outreach and chats go too, with the student, unless they are also
-    enrolled in another cohort: that log is theirs there as well, and stays.
+    Its enrollments, reflections, hand-ins, the deliveries sent to its students and what its
+    instructors did about them (nudges, extensions, excuses) go. A student's contacts,
+    outreach and chats go too, with the student, unless they are also enrolled in another
+    cohort: that log is theirs there as well, and stays.
     """
     archive_cohort(session, cohort)
     enrollments = select(Enrollment.id).where(Enrollment.cohort_id == cohort.id)
@@ -133,6 +137,14 @@ def purge_cohort(session: Session, cohort: Cohort) -> Purged:
     )
     deleted += _delete_contacts(session, select(Contact.id).where(Contact.student_id.in_(leaving)))
     deleted += Deleted(
+        instructor_actions=_delete(
+            session,
+            InstructorAction,
+            or_(
+                InstructorAction.cohort_id == cohort.id,
+                InstructorAction.student_id.in_(leaving),
+            ),
+        ),
         enrollments=_delete(session, Enrollment, Enrollment.cohort_id == cohort.id),
         students=_delete(session, Student, Student.id.in_(leaving)),
     )

@@ -48,6 +48,7 @@ from bot.webapi.posting import post
 log = logging.getLogger(__name__)
 
 STALE_MENU = f"That menu is out of date. Run `{COMMAND} report` again."
+PICKER_PURPOSES = {"report", "export"}  # what `cohort_picker` is shown for
 DIGEST_KINDS = {"checkpoint": Kind.CHECKPOINT_DIGEST, "deadline": Kind.DEADLINE_DIGEST}
 
 
@@ -92,6 +93,8 @@ def pick_cohort(
 ) -> None:
     """The cohort menu of `report` or `export`, for someone who instructs several."""
     purpose, _, cohort_id = _selected(action).partition(":")
+    if purpose not in PICKER_PURPOSES:
+        raise InvalidInput(STALE_MENU)
     cohort = _taught(session, asker, cohort_id)
     if purpose == "export":
         _send_export(session, asker, reply, client, cohort, now)
