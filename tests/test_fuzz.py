@@ -191,8 +191,7 @@ class TrackedExecutor(ThreadPoolExecutor):
     def wait_for_request(self, before: int, reply: Future[Reply], timeout: float = 30) -> None:
         """Until the listener the request started has finished, or it started none.
 
-        The reply can come later than the listener's work: Bolt loses the ack of a listener
-        that fails right after acking and answers 404 after its 3 s ack timeout.
+        The reply can come later than the listener's work (a slow answer).
         """
 
         def settled() -> bool:

@@ -40,10 +40,32 @@ Next = Callable[[], None]
 INTERACTIVE = {"block_actions", "view_submission", "view_closed", "shortcut", "message_action"}
 
 
+class KeptAck(Ack):
+    """An ack that stays sent. When a listener raises after acking, Bolt's thread runner sets
+    the ack's response back to None; its request thread, which polls for the ack every 10 ms,
+    may then never see it and answer Slack 404 after 3 s although the person was answered."""
+
+    _kept: BoltResponse | None = None
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+
+    @property
+    def response(self) -> BoltResponse | None:
+        return self._kept
+
+    @response.setter
+    def response(self, value: BoltResponse | None) -> None:
+        if value is not None or self._kept is None:
+            self._kept = value
+
+
 def open_request(deps: Deps) -> Callable[..., BoltResponse | None]:
     """The global middleware: the request's unit of work, asker and reply, in `context`."""
 
     def middleware(context: BoltContext, body: dict[str, Any], next: Next) -> BoltResponse | None:
+        if not isinstance(context.get("ack"), KeptAck):
+            context["ack"] = KeptAck()
         identity = identify(context.team_id, context.user_id, context.channel_id, body)
         if identity is None and (body.get("command") or body.get("type") in INTERACTIVE):
             log.warning("a request without a valid team or user was refused")
