@@ -1,13 +1,16 @@
 """Reading standings from the database: six statements per cohort, whatever its size.
 
 `cohort_standings` serves the digests, the report, the export and the scheduler;
-`student_standing` serves status and App Home with the same queries, narrowed to one student.
+`student_standing` serves status and App Home with the same rules, narrowed to one student and,
+with a limit, to the first few of each list (the counts from one aggregate), so its cost does
+not grow with the student's log.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -66,13 +69,50 @@ def cohort_facts(cohort: Cohort) -> CohortFacts:
 
 
 def student_standing(
-    session: Session, enrollment: Enrollment, unanswered_limit: int | None = None
+    session: Session, enrollment: Enrollment, shown: int | None = None
 ) -> Standing:
-    """One student's standing in their cohort, the same way the cohort's is read."""
-    found = cohort_standings(
-        session, enrollment.cohort, unanswered_limit=unanswered_limit, only=[enrollment.id]
+    """One student's standing in their cohort, the same way the cohort's is read.
+
+    With `shown`, only the first `shown` of each list (unanswered, chats, leads, scheduled, in
+    the cohort's read's order) are read, and the counts come from one aggregate: six
+    statements and at most 4 × `shown` rows, however long the log (what status and App Home
+    show). Without it, everything, as `cohort_standings` reads it.
+    """
+    if shown is None:
+        return cohort_standings(session, enrollment.cohort, only=[enrollment.id])[0]
+    cohort = enrollment.cohort
+    staff = list(cohort.instructor_ids or [])
+    row = _enrollments(session, cohort.id, staff, [enrollment.id])[0]
+    student_id = row.student_id
+    tally = _tally(session, student_id)
+    chats = _first_chats(session, student_id, shown)
+    leads = _first_leads(session, student_id, shown)
+    scheduled = _first_scheduled(session, student_id, shown)
+    unanswered = _unanswered(session, [student_id], shown).get(student_id, [])
+    activity = [tally.last_log, tally.last_chat, row.reflected_at, row.submitted_at]
+    return Standing(
+        student_id=student_id,
+        user_id=row.user_id,
+        enrolled_at=row.created_at,
+        deadline_at=calendar.student_deadline(cohort.deadline_at, row.deadline_override),
+        extended=row.deadline_override is not None,
+        attempts=int(tally.attempts),
+        unanswered=tuple(unanswered),
+        unanswered_count=int(tally.unanswered),
+        chats=tuple(chats),
+        submitted_at=row.submitted_at,
+        submission_late=bool(row.late),
+        reflection=_reflection(row.answered),
+        timezone=row.timezone,
+        last_activity_at=max((a for a in activity if a is not None), default=None),
+        excused=row.excused_at is not None,
+        handin_link=row.post_link,
+        leads=tuple(leads),
+        scheduled=tuple(scheduled),
+        chats_hidden=int(tally.chats) - len(chats),
+        leads_hidden=int(tally.leads) - len(leads),
+        scheduled_hidden=int(tally.scheduled) - len(scheduled),
     )
-    return found[0]
 
 
 def cohort_standings(
@@ -312,3 +352,110 @@ def _scheduled(session: Session, students: Any) -> dict[int, list[Planned]]:
     for student_id, contact_id, name, url, at in rows:
         found[student_id].append(Planned(contact_id, name, url, at))
     return found
+
+
+# -- one student, the first few of each list ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Tally:
+    attempts: int
+    unanswered: int
+    chats: int
+    leads: int
+    scheduled: int
+    last_log: datetime | None  # the last contact added or outreach moved
+    last_chat: datetime | None
+
+
+def _tally(session: Session, student_id: int) -> _Tally:
+    """One student's counts in one aggregate (a contact has at most one outreach and one
+    chat): people tried, unanswered, chats, leads, scheduled, the last log entry and chat."""
+    waiting = case((Outreach.status.in_([str(s) for s in UNANSWERED]), 1), else_=0)
+    lead = case((Outreach.id.is_(None), 1), else_=0)
+    planned = case((Outreach.status == str(OutreachStatus.SCHEDULED), 1), else_=0)
+    row = session.execute(
+        select(
+            func.count(Outreach.id).label("attempts"),
+            func.coalesce(func.sum(waiting), 0).label("unanswered"),
+            func.count(Chat.id).label("chats"),
+            func.coalesce(func.sum(lead), 0).label("leads"),
+            func.coalesce(func.sum(planned), 0).label("scheduled"),
+            func.max(Contact.created_at).label("added"),
+            func.max(Outreach.status_changed_at).label("moved"),
+            func.max(Chat.logged_at).label("last_chat"),
+        )
+        .select_from(Contact)
+        .outerjoin(Outreach, Outreach.contact_id == Contact.id)
+        .outerjoin(Chat, Chat.contact_id == Contact.id)
+        .where(Contact.student_id == student_id)
+    ).one()
+    return _Tally(
+        attempts=int(row.attempts),
+        unanswered=int(row.unanswered),
+        chats=int(row.chats),
+        leads=int(row.leads),
+        scheduled=int(row.scheduled),
+        last_log=max((t for t in (row.added, row.moved) if t is not None), default=None),
+        last_chat=row.last_chat,
+    )
+
+
+def _first_chats(session: Session, student_id: int, limit: int) -> list[ChatFacts]:
+    """The student's first `limit` chats in `_chats`' order (by the day held)."""
+    rows = session.execute(
+        select(
+            Chat.id,
+            Contact.name,
+            Contact.linkedin_url,
+            Chat.held_on,
+            Chat.logged_at,
+            Chat.thank_you_sent_at,
+            Chat.takeaways,
+        )
+        .join(Contact, Contact.id == Chat.contact_id)
+        .where(Contact.student_id == student_id)
+        .order_by(Chat.held_on, Chat.id)
+        .limit(limit)
+    )
+    return [
+        ChatFacts(
+            id=row.id,
+            name=row.name,
+            linkedin_url=row.linkedin_url,
+            held_on=row.held_on,
+            logged_at=row.logged_at,
+            thank_you_sent_at=row.thank_you_sent_at,
+            takeaways=row.takeaways,
+        )
+        for row in rows
+    ]
+
+
+def _first_leads(session: Session, student_id: int, limit: int) -> list[str]:
+    """The names of the student's first `limit` leads in `_leads`' order (oldest first)."""
+    return list(
+        session.scalars(
+            select(Contact.name)
+            .outerjoin(Outreach, Outreach.contact_id == Contact.id)
+            .where(Contact.student_id == student_id, Outreach.id.is_(None))
+            .order_by(Contact.created_at, Contact.id)
+            .limit(limit)
+        )
+    )
+
+
+def _first_scheduled(session: Session, student_id: int, limit: int) -> list[Planned]:
+    """The student's first `limit` scheduled chats in `_scheduled`' order (soonest first)."""
+    rows = session.execute(
+        select(Contact.id, Contact.name, Contact.linkedin_url, Outreach.scheduled_for)
+        .join(Outreach, Outreach.contact_id == Contact.id)
+        .where(Contact.student_id == student_id, Outreach.status == str(OutreachStatus.SCHEDULED))
+        .order_by(
+            case((Outreach.scheduled_for.is_(None), 1), else_=0),
+            Outreach.scheduled_for,
+            Outreach.id,
+        )
+        .limit(limit)
+    )
+    return [Planned(contact_id, name, url, at) for contact_id, name, url, at in rows]
