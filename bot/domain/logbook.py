@@ -354,17 +354,24 @@ def contacts_page(session: Session, student: Student, page: int, size: int) -> C
     counts = tally(session, student)
     pages = max(1, -(-counts.contacts // size))
     number = min(max(page, 0), pages - 1)
+    newest_first = (Contact.created_at.desc(), Contact.id.desc())
+    shown = (
+        select(Contact.id)
+        .where(Contact.student_id == student.id)
+        .order_by(*newest_first)
+        .limit(size)
+        .offset(number * size)
+        .subquery()
+    )  # the page's ids first, so the joins below are of its rows only
     contacts = session.scalars(
         select(Contact)
-        .where(Contact.student_id == student.id)
+        .join(shown, shown.c.id == Contact.id)
         .options(
             joinedload(Contact.outreach),
             joinedload(Contact.chat),
             joinedload(Contact.referred_by),
         )
-        .order_by(Contact.created_at.desc(), Contact.id.desc())
-        .limit(size)
-        .offset(number * size)
+        .order_by(*newest_first)
     )
     return ContactPage(list(contacts.unique()), number, pages, counts)
 

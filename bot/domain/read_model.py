@@ -88,7 +88,7 @@ def student_standing(
     chats = _first_chats(session, student_id, shown)
     leads = _first_leads(session, student_id, shown)
     scheduled = _first_scheduled(session, student_id, shown)
-    unanswered = _unanswered(session, [student_id], shown).get(student_id, [])
+    unanswered = _first_unanswered(session, student_id, shown)
     activity = [tally.last_log, tally.last_chat, row.reflected_at, row.submitted_at]
     return Standing(
         student_id=student_id,
@@ -399,6 +399,45 @@ def _tally(session: Session, student_id: int) -> _Tally:
         last_log=max((t for t in (row.added, row.moved) if t is not None), default=None),
         last_chat=row.last_chat,
     )
+
+
+def _first_unanswered(session: Session, student_id: int, limit: int) -> list[Attempt]:
+    """The first `limit` people the student tried who haven't responded, in `_unanswered`'s
+    order (oldest attempt first)."""
+    rows = session.execute(
+        select(
+            Outreach.id,
+            Contact.id.label("contact_id"),
+            Contact.name,
+            Contact.linkedin_url,
+            Outreach.sent_on,
+            Outreach.sent_at,
+            Outreach.status,
+            Outreach.follow_ups,
+            Outreach.last_follow_up_at,
+        )
+        .join(Contact, Contact.id == Outreach.contact_id)
+        .where(
+            Contact.student_id == student_id,
+            Outreach.status.in_([str(s) for s in UNANSWERED]),
+        )
+        .order_by(Outreach.sent_on, Outreach.id)
+        .limit(limit)
+    )
+    return [
+        Attempt(
+            id=row.id,
+            contact_id=row.contact_id,
+            name=row.name,
+            linkedin_url=row.linkedin_url,
+            sent_on=row.sent_on,
+            sent_at=row.sent_at,
+            status=row.status,
+            follow_ups=row.follow_ups,
+            last_follow_up_at=row.last_follow_up_at,
+        )
+        for row in rows
+    ]
 
 
 def _first_chats(session: Session, student_id: int, limit: int) -> list[ChatFacts]:
