@@ -14,7 +14,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, literal, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    bindparam,
+    case,
+    func,
+    literal,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from bot.domain import calendar
@@ -82,13 +91,15 @@ def student_standing(
         return cohort_standings(session, enrollment.cohort, only=[enrollment.id])[0]
     cohort = enrollment.cohort
     staff = list(cohort.instructor_ids or [])
-    row = _enrollments(session, cohort.id, staff, [enrollment.id])[0]
+    mine = {"enrollment_id": enrollment.id, "staff": staff}
+    row = session.execute(_ONE_ENROLLMENT, mine).one()
     student_id = row.student_id
+    first = {"student_id": student_id, "limit": shown}
     tally = _tally(session, student_id)
-    chats = _first_chats(session, student_id, shown)
-    leads = _first_leads(session, student_id, shown)
-    scheduled = _first_scheduled(session, student_id, shown)
-    unanswered = _first_unanswered(session, student_id, shown)
+    chats = [ChatFacts(**r._mapping) for r in session.execute(_FIRST_CHATS, first)]
+    leads = list(session.scalars(_FIRST_LEADS, first))
+    scheduled = [Planned(*r) for r in session.execute(_FIRST_SCHEDULED, first)]
+    unanswered = [Attempt(**r._mapping) for r in session.execute(_FIRST_UNANSWERED, first)]
     activity = [tally.last_log, tally.last_chat, row.reflected_at, row.submitted_at]
     return Standing(
         student_id=student_id,
@@ -355,6 +366,124 @@ def _scheduled(session: Session, students: Any) -> dict[int, list[Planned]]:
 
 
 # -- one student, the first few of each list ---------------------------------------------------
+# Built once (building a statement costs more than running it): the values are bound per call.
+
+_STUDENT: BindParameter[int] = bindparam("student_id", type_=Integer)
+_LIMIT: BindParameter[int] = bindparam("limit", type_=Integer)
+_WAITING = [str(s) for s in UNANSWERED]
+
+
+def _answered() -> ColumnElement[int]:
+    """How many of the four reflection answers are written."""
+    answered: ColumnElement[int] = literal(0)
+    for column in ANSWER_COLUMNS:
+        answered = answered + case((func.length(func.trim(column)) > 0, 1), else_=0)
+    return answered
+
+
+# `_enrollments`' row, for one enrollment.
+_ONE_ENROLLMENT = (
+    select(
+        Enrollment.student_id,
+        Enrollment.created_at,
+        Enrollment.deadline_override,
+        Enrollment.excused_at,
+        Student.user_id,
+        Student.timezone,
+        Submission.submitted_at,
+        Submission.late,
+        Submission.post_link,
+        Reflection.updated_at.label("reflected_at"),
+        _answered().label("answered"),
+    )
+    .join(Student, Student.id == Enrollment.student_id)
+    .outerjoin(Submission, Submission.enrollment_id == Enrollment.id)
+    .outerjoin(Reflection, Reflection.enrollment_id == Enrollment.id)
+    .where(
+        Enrollment.id == bindparam("enrollment_id"),
+        Student.user_id.not_in(bindparam("staff", expanding=True)),
+    )
+)
+
+# The counts in one aggregate (a contact has at most one outreach and one chat).
+_TALLY = (
+    select(
+        func.count(Outreach.id).label("attempts"),
+        func.coalesce(func.sum(case((Outreach.status.in_(_WAITING), 1), else_=0)), 0).label(
+            "unanswered"
+        ),
+        func.count(Chat.id).label("chats"),
+        func.coalesce(func.sum(case((Outreach.id.is_(None), 1), else_=0)), 0).label("leads"),
+        func.coalesce(
+            func.sum(case((Outreach.status == str(OutreachStatus.SCHEDULED), 1), else_=0)), 0
+        ).label("scheduled"),
+        func.max(Contact.created_at).label("added"),
+        func.max(Outreach.status_changed_at).label("moved"),
+        func.max(Chat.logged_at).label("last_chat"),
+    )
+    .select_from(Contact)
+    .outerjoin(Outreach, Outreach.contact_id == Contact.id)
+    .outerjoin(Chat, Chat.contact_id == Contact.id)
+    .where(Contact.student_id == _STUDENT)
+)
+
+# The first unanswered, in `_unanswered`'s order (oldest attempt first).
+_FIRST_UNANSWERED = (
+    select(
+        Outreach.id,
+        Contact.id.label("contact_id"),
+        Contact.name,
+        Contact.linkedin_url,
+        Outreach.sent_on,
+        Outreach.sent_at,
+        Outreach.status,
+        Outreach.follow_ups,
+        Outreach.last_follow_up_at,
+    )
+    .join(Contact, Contact.id == Outreach.contact_id)
+    .where(Contact.student_id == _STUDENT, Outreach.status.in_(_WAITING))
+    .order_by(Outreach.sent_on, Outreach.id)
+    .limit(_LIMIT)
+)
+
+# The first chats, in `_chats`' order (by the day held).
+_FIRST_CHATS = (
+    select(
+        Chat.id,
+        Contact.name,
+        Contact.linkedin_url,
+        Chat.held_on,
+        Chat.logged_at,
+        Chat.thank_you_sent_at,
+        Chat.takeaways,
+    )
+    .join(Contact, Contact.id == Chat.contact_id)
+    .where(Contact.student_id == _STUDENT)
+    .order_by(Chat.held_on, Chat.id)
+    .limit(_LIMIT)
+)
+
+# The names of the first leads, in `_leads`' order (oldest first).
+_FIRST_LEADS = (
+    select(Contact.name)
+    .outerjoin(Outreach, Outreach.contact_id == Contact.id)
+    .where(Contact.student_id == _STUDENT, Outreach.id.is_(None))
+    .order_by(Contact.created_at, Contact.id)
+    .limit(_LIMIT)
+)
+
+# The first scheduled chats, in `_scheduled`'s order (soonest first, those without a time last).
+_FIRST_SCHEDULED = (
+    select(Contact.id, Contact.name, Contact.linkedin_url, Outreach.scheduled_for)
+    .join(Outreach, Outreach.contact_id == Contact.id)
+    .where(Contact.student_id == _STUDENT, Outreach.status == str(OutreachStatus.SCHEDULED))
+    .order_by(
+        case((Outreach.scheduled_for.is_(None), 1), else_=0),
+        Outreach.scheduled_for,
+        Outreach.id,
+    )
+    .limit(_LIMIT)
+)
 
 
 @dataclass(frozen=True)
@@ -369,27 +498,9 @@ class _Tally:
 
 
 def _tally(session: Session, student_id: int) -> _Tally:
-    """One student's counts in one aggregate (a contact has at most one outreach and one
-    chat): people tried, unanswered, chats, leads, scheduled, the last log entry and chat."""
-    waiting = case((Outreach.status.in_([str(s) for s in UNANSWERED]), 1), else_=0)
-    lead = case((Outreach.id.is_(None), 1), else_=0)
-    planned = case((Outreach.status == str(OutreachStatus.SCHEDULED), 1), else_=0)
-    row = session.execute(
-        select(
-            func.count(Outreach.id).label("attempts"),
-            func.coalesce(func.sum(waiting), 0).label("unanswered"),
-            func.count(Chat.id).label("chats"),
-            func.coalesce(func.sum(lead), 0).label("leads"),
-            func.coalesce(func.sum(planned), 0).label("scheduled"),
-            func.max(Contact.created_at).label("added"),
-            func.max(Outreach.status_changed_at).label("moved"),
-            func.max(Chat.logged_at).label("last_chat"),
-        )
-        .select_from(Contact)
-        .outerjoin(Outreach, Outreach.contact_id == Contact.id)
-        .outerjoin(Chat, Chat.contact_id == Contact.id)
-        .where(Contact.student_id == student_id)
-    ).one()
+    """One student's counts: people tried, unanswered, chats, leads, scheduled, the last log
+    entry and the last chat."""
+    row = session.execute(_TALLY, {"student_id": student_id}).one()
     return _Tally(
         attempts=int(row.attempts),
         unanswered=int(row.unanswered),
@@ -399,102 +510,3 @@ def _tally(session: Session, student_id: int) -> _Tally:
         last_log=max((t for t in (row.added, row.moved) if t is not None), default=None),
         last_chat=row.last_chat,
     )
-
-
-def _first_unanswered(session: Session, student_id: int, limit: int) -> list[Attempt]:
-    """The first `limit` people the student tried who haven't responded, in `_unanswered`'s
-    order (oldest attempt first)."""
-    rows = session.execute(
-        select(
-            Outreach.id,
-            Contact.id.label("contact_id"),
-            Contact.name,
-            Contact.linkedin_url,
-            Outreach.sent_on,
-            Outreach.sent_at,
-            Outreach.status,
-            Outreach.follow_ups,
-            Outreach.last_follow_up_at,
-        )
-        .join(Contact, Contact.id == Outreach.contact_id)
-        .where(
-            Contact.student_id == student_id,
-            Outreach.status.in_([str(s) for s in UNANSWERED]),
-        )
-        .order_by(Outreach.sent_on, Outreach.id)
-        .limit(limit)
-    )
-    return [
-        Attempt(
-            id=row.id,
-            contact_id=row.contact_id,
-            name=row.name,
-            linkedin_url=row.linkedin_url,
-            sent_on=row.sent_on,
-            sent_at=row.sent_at,
-            status=row.status,
-            follow_ups=row.follow_ups,
-            last_follow_up_at=row.last_follow_up_at,
-        )
-        for row in rows
-    ]
-
-
-def _first_chats(session: Session, student_id: int, limit: int) -> list[ChatFacts]:
-    """The student's first `limit` chats in `_chats`' order (by the day held)."""
-    rows = session.execute(
-        select(
-            Chat.id,
-            Contact.name,
-            Contact.linkedin_url,
-            Chat.held_on,
-            Chat.logged_at,
-            Chat.thank_you_sent_at,
-            Chat.takeaways,
-        )
-        .join(Contact, Contact.id == Chat.contact_id)
-        .where(Contact.student_id == student_id)
-        .order_by(Chat.held_on, Chat.id)
-        .limit(limit)
-    )
-    return [
-        ChatFacts(
-            id=row.id,
-            name=row.name,
-            linkedin_url=row.linkedin_url,
-            held_on=row.held_on,
-            logged_at=row.logged_at,
-            thank_you_sent_at=row.thank_you_sent_at,
-            takeaways=row.takeaways,
-        )
-        for row in rows
-    ]
-
-
-def _first_leads(session: Session, student_id: int, limit: int) -> list[str]:
-    """The names of the student's first `limit` leads in `_leads`' order (oldest first)."""
-    return list(
-        session.scalars(
-            select(Contact.name)
-            .outerjoin(Outreach, Outreach.contact_id == Contact.id)
-            .where(Contact.student_id == student_id, Outreach.id.is_(None))
-            .order_by(Contact.created_at, Contact.id)
-            .limit(limit)
-        )
-    )
-
-
-def _first_scheduled(session: Session, student_id: int, limit: int) -> list[Planned]:
-    """The student's first `limit` scheduled chats in `_scheduled`' order (soonest first)."""
-    rows = session.execute(
-        select(Contact.id, Contact.name, Contact.linkedin_url, Outreach.scheduled_for)
-        .join(Outreach, Outreach.contact_id == Contact.id)
-        .where(Contact.student_id == student_id, Outreach.status == str(OutreachStatus.SCHEDULED))
-        .order_by(
-            case((Outreach.scheduled_for.is_(None), 1), else_=0),
-            Outreach.scheduled_for,
-            Outreach.id,
-        )
-        .limit(limit)
-    )
-    return [Planned(contact_id, name, url, at) for contact_id, name, url, at in rows]
