@@ -57,6 +57,7 @@ ACK_DEADLINE = 3  # s: Slack shows the user an error when the ack takes longer
 DRAIN_LIMIT = 60.0  # s to wait, after a round, for the answers of the commands it acked
 QUIET = 2.0  # s without a new answer after which the drain gives up
 WARMUP_SECONDS = 2
+CLOCK_IDLE = 10  # s after `python -m bot clock` starts (its first run_due is at once) to measure it
 MARKERS = {"baseline": b'"ok"'}  # what a right answer contains; the bot's is below
 BOT_MARKER = b"Your coffee-chat progress"
 
@@ -118,6 +119,37 @@ class Column:
     server: Server
     rounds: dict[int, list[Round]] = field(default_factory=dict)
     memory: dict[str, Memory] = field(default_factory=dict)
+
+
+def clock_memory(server: Server) -> Memory | None:
+    """RSS and PSS of `python -m bot clock` on the server's database, CLOCK_IDLE s after it
+    started (after its first run_due, with nothing due); None if it exited."""
+    env = {k: v for k, v in server.env.items() if k != "PORT"}
+    log_path = server.cwd / f"clock-{server.name.replace('/', '-')}.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "clock"],
+            cwd=server.cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        time.sleep(CLOCK_IDLE)
+        if process.poll() is not None:
+            tail = log_path.read_text(errors="replace").splitlines()[-10:]
+            print(f"warning: the clock on {server.name} exited:", *tail, sep="\n")
+            return None
+        return tree_memory(process.pid)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=25)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
 
 
 LUA = """wrk.method = "POST"
@@ -280,6 +312,13 @@ def print_tables(columns: list[Column], concurrencies: list[int], rounds: int) -
             print(line(f"  {kind.upper()} after {moment}", row))
     row = [str(col.memory["end"].processes) if "end" in col.memory else "-" for col in columns]
     print(line("  processes", row))
+    print(line(f"clock, idle {CLOCK_IDLE} s after start (MiB)", headers[: len(ours_columns)]))
+    for kind in ("rss", "pss"):
+        row = [
+            fmt(getattr(col.memory["clock"], kind), ".0f") if "clock" in col.memory else "-"
+            for col in ours_columns
+        ]
+        print(line(f"  {kind.upper()} of `python -m bot clock`", row))
 
 
 def machine(settings: Settings) -> str:
@@ -359,6 +398,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                     )
         for column in columns:
             column.memory["end"] = tree_memory(_pid(column.server))
+        print(f"[{time.monotonic() - begun:5.0f} s] the clock's memory …", flush=True)
+        for column in columns[:-1]:
+            if (clock := clock_memory(column.server)) is not None:
+                column.memory["clock"] = clock
         print(f"[{time.monotonic() - begun:5.0f} s] done\n", flush=True)
         print_tables(columns, args.concurrencies, args.rounds)
         for column in columns:

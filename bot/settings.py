@@ -17,7 +17,10 @@ MAX_DEFAULT_WEB_WORKERS = 4
 DEFAULT_WEB_THREADS = 8
 DEFAULT_DB_POOL_SIZE = 2
 DEFAULT_DB_MAX_OVERFLOW = 1
-DEFAULT_DB_POOL_TIMEOUT = 5.0
+# Under a burst the listeners (after their ack) queue for their worker's few connections: a
+# listener waits this long for one before it gives up with an error. An answer a few seconds
+# late beats an error, and a response URL stays valid for 30 minutes.
+DEFAULT_DB_POOL_TIMEOUT = 30.0
 DEFAULT_UNINSTALLED_DATA_DAYS = 30
 # The range each number may take: (lowest, highest).
 LIMITS: dict[str, tuple[float, float]] = {

@@ -9,6 +9,9 @@ from typing import Any
 from bot.blocks.ids import Action, Block
 from bot.blocks.packing import Blocks
 from bot.blocks.status import (
+    LEADS_SHOWN,
+    SCHEDULED_SHOWN,
+    UNANSWERED_SHOWN,
     coming_up,
     leads_text,
     next_step,
@@ -21,6 +24,9 @@ from bot.domain.standing import CohortFacts, Standing
 
 BAR_WIDTH = 10
 CHATS_SHOWN = 10
+# The most that status or App Home shows of any of a standing's lists: what a limited read
+# of one student's standing reads of each (bot.domain.read_model.student_standing).
+STANDING_SHOWN = max(UNANSWERED_SHOWN, LEADS_SHOWN, SCHEDULED_SHOWN, CHATS_SHOWN)
 
 
 def bar(done: int, total: int, width: int = BAR_WIDTH) -> str:
@@ -71,9 +77,9 @@ def student_home(
     ]
     blocks += coming_up(cohort, student)
     blocks += waiting_list(student)
-    if student.leads:
-        blocks.append(mrkdwn_section(f"*Leads ({len(student.leads)})* — {leads_text(student)}"))
-    if student.chats:
+    if student.lead_count:
+        blocks.append(mrkdwn_section(f"*Leads ({student.lead_count})* — {leads_text(student)}"))
+    if student.chat_count:
         held = [
             f"{name(truncate(c.name, 60))} ({c.held_on:%b} {c.held_on.day})"
             + (" :white_check_mark: thanked" if c.thank_you_sent_at else "")

@@ -25,7 +25,7 @@ from bot.blocks.text import (
     when,
 )
 from bot.domain.drafts import FIRST_ASK_MAX, Drafts
-from bot.domain.logbook import LEAD, stage
+from bot.domain.logbook import LEAD, ContactPage, Tally, stage
 from bot.models import Contact, OutreachStatus, RemovedChat
 
 PAGE_SIZE = 10
@@ -172,14 +172,14 @@ def leads_added(referrer: Contact, leads: Sequence[Contact]) -> Blocks:
     ]
 
 
-def list_header(contacts: Sequence[Contact]) -> dict[str, Any]:
+def list_header(tally: Tally) -> dict[str, Any]:
     """`Your log: 3 people tried · 1 chat · 1 lead`: leads are not people tried."""
-    tried = sum(1 for c in contacts if c.outreach is not None)
-    chats = sum(1 for c in contacts if c.chat is not None)
-    leads = len(contacts) - tried
-    text = f"Your log: {plural(tried, 'person', 'people')} tried · {plural(chats, 'chat')}"
-    if leads:
-        text += f" · {plural(leads, 'lead')}"
+    text = (
+        f"Your log: {plural(tally.attempts, 'person', 'people')} tried · "
+        f"{plural(tally.chats, 'chat')}"
+    )
+    if tally.leads:
+        text += f" · {plural(tally.leads, 'lead')}"
     return header(text)
 
 
@@ -208,15 +208,15 @@ def contact_line(contact: Contact, tz: ZoneInfo) -> str:
 
 
 def contact_list(
-    contacts: list[Contact],
+    shown: ContactPage,
     command: str,
-    page: int = 0,
     notice: Sequence[dict[str, Any]] = (),
     tz: ZoneInfo | None = None,
 ) -> Blocks:
-    """The student's contacts, a page at a time: one line and one ⋯ menu per person (a lead:
-    "I reached out"; a chat: the thank-you draft), `notice` on top (what just happened)."""
-    if not contacts:
+    """A page of the student's contacts (`PAGE_SIZE` a page, read with
+    bot.domain.logbook.contacts_page): one line and one ⋯ menu per person (a lead: "I reached
+    out"; a chat: the thank-you draft), `notice` on top (what just happened)."""
+    if not shown.contacts:
         return [
             *notice,
             mrkdwn_section(
@@ -225,11 +225,9 @@ def contact_list(
             ),
         ]
     tz = tz or ZoneInfo("UTC")
-    pages = (len(contacts) + PAGE_SIZE - 1) // PAGE_SIZE
-    page = min(max(page, 0), pages - 1)
-    shown = contacts[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-    blocks: Blocks = [list_header(contacts), *notice]
-    for contact in shown:
+    page, pages = shown.number, shown.pages
+    blocks: Blocks = [list_header(shown.tally), *notice]
+    for contact in shown.contacts:
         blocks += contact_blocks(contact, page, tz)
     if pages > 1:
         nav = []

@@ -51,8 +51,8 @@ def status_blocks(cohort: CohortFacts, student: Standing, now: datetime, command
         f"{chats_mark} *Chats:* {student.chat_count}/{cohort.required_chats}",
         f"*People tried:* {student.attempts}",
     ]
-    if student.leads:
-        lines.append(f"*Leads:* {len(student.leads)} — {leads_text(student)}")
+    if student.lead_count:
+        lines.append(f"*Leads:* {student.lead_count} — {leads_text(student)}")
     lines += [
         f"*Waiting on a reply:* {student.unanswered_count}"
         + (
@@ -79,21 +79,21 @@ def status_blocks(cohort: CohortFacts, student: Standing, now: datetime, command
 def leads_text(student: Standing) -> str:
     """The people referred to them they haven't reached out to yet (not counted as tried)."""
     names = ", ".join(name(truncate(lead, 60)) for lead in student.leads[:LEADS_SHOWN])
-    more = len(student.leads) - LEADS_SHOWN
+    more = student.lead_count - LEADS_SHOWN
     return f"referred, not contacted yet: {names}" + (f" and {more} more" if more > 0 else "")
 
 
 def coming_up(cohort: CohortFacts, student: Standing) -> Blocks:
     """The chats they scheduled, soonest first, in each reader's own clock."""
-    if not student.scheduled:
+    if not student.scheduled_count:
         return []
     lines = [
         f"{linked_name(p.name, p.linkedin_url)} — "
         + (when(p.at, cohort.tz) if p.at is not None else "time not set yet")
         for p in student.scheduled[:SCHEDULED_SHOWN]
     ]
-    more = len(student.scheduled) - len(lines)
-    text = f"*Coming up ({len(student.scheduled)})*\n" + bullet_list(lines)
+    more = student.scheduled_count - len(lines)
+    text = f"*Coming up ({student.scheduled_count})*\n" + bullet_list(lines)
     if more:
         text += f"\n…and {more} more"
     return [mrkdwn_section(text)]

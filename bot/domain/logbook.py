@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from bot.domain.errors import COMMAND, InvalidInput, NotFound
 from bot.domain.linkedin import normalize_linkedin_url
@@ -313,27 +313,67 @@ def list_contacts(session: Session, student: Student) -> list[Contact]:
 
 @dataclass(frozen=True)
 class Tally:
-    """How many people a student has tried and chatted with."""
+    """How many people a student has tried and chatted with, and their leads."""
 
     attempts: int
     chats: int
     leads: int = 0
 
+    @property
+    def contacts(self) -> int:
+        """Everyone in the log: a contact is a lead until the student reaches out."""
+        return self.attempts + self.leads
+
 
 def tally(session: Session, student: Student) -> Tally:
-    """Count the student's attempts and chats in the database (no rows loaded)."""
-    mine = select(Contact.id).where(Contact.student_id == student.id)
-    attempts = session.scalar(
-        select(func.count()).select_from(Outreach).where(Outreach.contact_id.in_(mine))
-    )
-    chats = session.scalar(select(func.count()).select_from(Chat).where(Chat.contact_id.in_(mine)))
-    reached = select(Outreach.contact_id)
-    leads = session.scalar(
-        select(func.count())
+    """Count the student's attempts, chats and leads in one aggregate (no rows loaded; a
+    contact has at most one outreach and one chat)."""
+    attempts, chats, contacts = session.execute(
+        select(func.count(Outreach.id), func.count(Chat.id), func.count(Contact.id))
         .select_from(Contact)
-        .where(Contact.student_id == student.id, Contact.id.not_in(reached))
+        .outerjoin(Outreach, Outreach.contact_id == Contact.id)
+        .outerjoin(Chat, Chat.contact_id == Contact.id)
+        .where(Contact.student_id == student.id)
+    ).one()
+    return Tally(attempts=int(attempts), chats=int(chats), leads=int(contacts) - int(attempts))
+
+
+@dataclass(frozen=True)
+class ContactPage:
+    """One page of the student's contacts, most recent first, and the counts of the whole log."""
+
+    contacts: list[Contact]  # with their outreach, chat and referrer loaded
+    number: int  # which page, from 0 (the one asked for, kept within the pages there are)
+    pages: int  # at least 1
+    tally: Tally
+
+
+def contacts_page(session: Session, student: Student, page: int, size: int) -> ContactPage:
+    """Page `page` (from 0; clamped) of `size` contacts: two statements, whatever the log's
+    length. The order (newest first, then by id) is stable, so pages don't overlap."""
+    counts = tally(session, student)
+    pages = max(1, -(-counts.contacts // size))
+    number = min(max(page, 0), pages - 1)
+    newest_first = (Contact.created_at.desc(), Contact.id.desc())
+    shown = (
+        select(Contact.id)
+        .where(Contact.student_id == student.id)
+        .order_by(*newest_first)
+        .limit(size)
+        .offset(number * size)
+        .subquery()
+    )  # the page's ids first, so the joins below are of its rows only
+    contacts = session.scalars(
+        select(Contact)
+        .join(shown, shown.c.id == Contact.id)
+        .options(
+            joinedload(Contact.outreach),
+            joinedload(Contact.chat),
+            joinedload(Contact.referred_by),
+        )
+        .order_by(*newest_first)
     )
-    return Tally(attempts=int(attempts or 0), chats=int(chats or 0), leads=int(leads or 0))
+    return ContactPage(list(contacts.unique()), number, pages, counts)
 
 
 def _remove_chat(session: Session, contact: Contact, chat: Chat, now: datetime) -> RemovedChat:

@@ -1,17 +1,29 @@
 """Reading standings from the database: six statements per cohort, whatever its size.
 
 `cohort_standings` serves the digests, the report, the export and the scheduler;
-`student_standing` serves status and App Home with the same queries, narrowed to one student.
+`student_standing` serves status and App Home with the same rules, narrowed to one student and,
+with a limit, to the first few of each list (the counts from one aggregate), so its cost does
+not grow with the student's log.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, literal, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    bindparam,
+    case,
+    func,
+    literal,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from bot.domain import calendar
@@ -66,13 +78,52 @@ def cohort_facts(cohort: Cohort) -> CohortFacts:
 
 
 def student_standing(
-    session: Session, enrollment: Enrollment, unanswered_limit: int | None = None
+    session: Session, enrollment: Enrollment, shown: int | None = None
 ) -> Standing:
-    """One student's standing in their cohort, the same way the cohort's is read."""
-    found = cohort_standings(
-        session, enrollment.cohort, unanswered_limit=unanswered_limit, only=[enrollment.id]
+    """One student's standing in their cohort, the same way the cohort's is read.
+
+    With `shown`, only the first `shown` of each list (unanswered, chats, leads, scheduled, in
+    the cohort's read's order) are read, and the counts come from one aggregate: six
+    statements and at most 4 × `shown` rows, however long the log (what status and App Home
+    show). Without it, everything, as `cohort_standings` reads it.
+    """
+    if shown is None:
+        return cohort_standings(session, enrollment.cohort, only=[enrollment.id])[0]
+    cohort = enrollment.cohort
+    staff = list(cohort.instructor_ids or [])
+    mine = {"enrollment_id": enrollment.id, "staff": staff}
+    row = session.execute(_ONE_ENROLLMENT, mine).one()
+    student_id = row.student_id
+    first = {"student_id": student_id, "limit": shown}
+    tally = _tally(session, student_id)
+    chats = [ChatFacts(**r._mapping) for r in session.execute(_FIRST_CHATS, first)]
+    leads = list(session.scalars(_FIRST_LEADS, first))
+    scheduled = [Planned(*r) for r in session.execute(_FIRST_SCHEDULED, first)]
+    unanswered = [Attempt(**r._mapping) for r in session.execute(_FIRST_UNANSWERED, first)]
+    activity = [tally.last_log, tally.last_chat, row.reflected_at, row.submitted_at]
+    return Standing(
+        student_id=student_id,
+        user_id=row.user_id,
+        enrolled_at=row.created_at,
+        deadline_at=calendar.student_deadline(cohort.deadline_at, row.deadline_override),
+        extended=row.deadline_override is not None,
+        attempts=int(tally.attempts),
+        unanswered=tuple(unanswered),
+        unanswered_count=int(tally.unanswered),
+        chats=tuple(chats),
+        submitted_at=row.submitted_at,
+        submission_late=bool(row.late),
+        reflection=_reflection(row.answered),
+        timezone=row.timezone,
+        last_activity_at=max((a for a in activity if a is not None), default=None),
+        excused=row.excused_at is not None,
+        handin_link=row.post_link,
+        leads=tuple(leads),
+        scheduled=tuple(scheduled),
+        chats_hidden=int(tally.chats) - len(chats),
+        leads_hidden=int(tally.leads) - len(leads),
+        scheduled_hidden=int(tally.scheduled) - len(scheduled),
     )
-    return found[0]
 
 
 def cohort_standings(
@@ -315,3 +366,150 @@ def _scheduled(session: Session, students: Any) -> dict[int, list[Planned]]:
     for student_id, contact_id, name, url, at, outreach_id in rows:
         found[student_id].append(Planned(contact_id, name, url, at, outreach_id))
     return found
+
+
+# -- one student, the first few of each list ---------------------------------------------------
+# Built once (building a statement costs more than running it): the values are bound per call.
+
+_STUDENT: BindParameter[int] = bindparam("student_id", type_=Integer)
+_LIMIT: BindParameter[int] = bindparam("limit", type_=Integer)
+_WAITING = [str(s) for s in UNANSWERED]
+
+
+def _answered() -> ColumnElement[int]:
+    """How many of the four reflection answers are written."""
+    answered: ColumnElement[int] = literal(0)
+    for column in ANSWER_COLUMNS:
+        answered = answered + case((func.length(func.trim(column)) > 0, 1), else_=0)
+    return answered
+
+
+# `_enrollments`' row, for one enrollment.
+_ONE_ENROLLMENT = (
+    select(
+        Enrollment.student_id,
+        Enrollment.created_at,
+        Enrollment.deadline_override,
+        Enrollment.excused_at,
+        Student.user_id,
+        Student.timezone,
+        Submission.submitted_at,
+        Submission.late,
+        Submission.post_link,
+        Reflection.updated_at.label("reflected_at"),
+        _answered().label("answered"),
+    )
+    .join(Student, Student.id == Enrollment.student_id)
+    .outerjoin(Submission, Submission.enrollment_id == Enrollment.id)
+    .outerjoin(Reflection, Reflection.enrollment_id == Enrollment.id)
+    .where(
+        Enrollment.id == bindparam("enrollment_id"),
+        Student.user_id.not_in(bindparam("staff", expanding=True)),
+    )
+)
+
+# The counts in one aggregate (a contact has at most one outreach and one chat).
+_TALLY = (
+    select(
+        func.count(Outreach.id).label("attempts"),
+        func.coalesce(func.sum(case((Outreach.status.in_(_WAITING), 1), else_=0)), 0).label(
+            "unanswered"
+        ),
+        func.count(Chat.id).label("chats"),
+        func.coalesce(func.sum(case((Outreach.id.is_(None), 1), else_=0)), 0).label("leads"),
+        func.coalesce(
+            func.sum(case((Outreach.status == str(OutreachStatus.SCHEDULED), 1), else_=0)), 0
+        ).label("scheduled"),
+        func.max(Contact.created_at).label("added"),
+        func.max(Outreach.status_changed_at).label("moved"),
+        func.max(Chat.logged_at).label("last_chat"),
+    )
+    .select_from(Contact)
+    .outerjoin(Outreach, Outreach.contact_id == Contact.id)
+    .outerjoin(Chat, Chat.contact_id == Contact.id)
+    .where(Contact.student_id == _STUDENT)
+)
+
+# The first unanswered, in `_unanswered`'s order (oldest attempt first).
+_FIRST_UNANSWERED = (
+    select(
+        Outreach.id,
+        Contact.id.label("contact_id"),
+        Contact.name,
+        Contact.linkedin_url,
+        Outreach.sent_on,
+        Outreach.sent_at,
+        Outreach.status,
+        Outreach.follow_ups,
+        Outreach.last_follow_up_at,
+    )
+    .join(Contact, Contact.id == Outreach.contact_id)
+    .where(Contact.student_id == _STUDENT, Outreach.status.in_(_WAITING))
+    .order_by(Outreach.sent_on, Outreach.id)
+    .limit(_LIMIT)
+)
+
+# The first chats, in `_chats`' order (by the day held).
+_FIRST_CHATS = (
+    select(
+        Chat.id,
+        Contact.name,
+        Contact.linkedin_url,
+        Chat.held_on,
+        Chat.logged_at,
+        Chat.thank_you_sent_at,
+        Chat.takeaways,
+    )
+    .join(Contact, Contact.id == Chat.contact_id)
+    .where(Contact.student_id == _STUDENT)
+    .order_by(Chat.held_on, Chat.id)
+    .limit(_LIMIT)
+)
+
+# The names of the first leads, in `_leads`' order (oldest first).
+_FIRST_LEADS = (
+    select(Contact.name)
+    .outerjoin(Outreach, Outreach.contact_id == Contact.id)
+    .where(Contact.student_id == _STUDENT, Outreach.id.is_(None))
+    .order_by(Contact.created_at, Contact.id)
+    .limit(_LIMIT)
+)
+
+# The first scheduled chats, in `_scheduled`'s order (soonest first, those without a time last).
+_FIRST_SCHEDULED = (
+    select(Contact.id, Contact.name, Contact.linkedin_url, Outreach.scheduled_for)
+    .join(Outreach, Outreach.contact_id == Contact.id)
+    .where(Contact.student_id == _STUDENT, Outreach.status == str(OutreachStatus.SCHEDULED))
+    .order_by(
+        case((Outreach.scheduled_for.is_(None), 1), else_=0),
+        Outreach.scheduled_for,
+        Outreach.id,
+    )
+    .limit(_LIMIT)
+)
+
+
+@dataclass(frozen=True)
+class _Tally:
+    attempts: int
+    unanswered: int
+    chats: int
+    leads: int
+    scheduled: int
+    last_log: datetime | None  # the last contact added or outreach moved
+    last_chat: datetime | None
+
+
+def _tally(session: Session, student_id: int) -> _Tally:
+    """One student's counts: people tried, unanswered, chats, leads, scheduled, the last log
+    entry and the last chat."""
+    row = session.execute(_TALLY, {"student_id": student_id}).one()
+    return _Tally(
+        attempts=int(row.attempts),
+        unanswered=int(row.unanswered),
+        chats=int(row.chats),
+        leads=int(row.leads),
+        scheduled=int(row.scheduled),
+        last_log=max((t for t in (row.added, row.moved) if t is not None), default=None),
+        last_chat=row.last_chat,
+    )

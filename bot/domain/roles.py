@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from bot.domain.cohorts import enroll, get_or_create_student, list_cohorts
@@ -52,25 +52,29 @@ def instructed_cohorts(session: Session, team_id: str, user_id: str) -> list[Coh
     return [c for c in list_cohorts(session, team_id) if user_id in (c.instructor_ids or [])]
 
 
+# Every command asks it: built once (building it costs more than running it), run with the values.
+_ACTIVE_ENROLLMENTS = (
+    select(Enrollment)
+    .join(Cohort, Cohort.id == Enrollment.cohort_id)
+    .join(Student, Student.id == Enrollment.student_id)
+    .where(
+        Student.team_id == bindparam("team_id"),
+        Student.user_id == bindparam("user_id"),
+        Cohort.team_id == bindparam("team_id"),
+        Enrollment.active,
+        Cohort.active,
+    )
+    .options(joinedload(Enrollment.cohort), joinedload(Enrollment.student))
+    .order_by(Cohort.start_date.desc(), Cohort.id.desc())
+)
+
+
 def current_enrollment(
     session: Session, team_id: str, user_id: str, channel_id: str | None
 ) -> Enrollment | None:
     """The student's active enrollment in an active cohort (this channel's cohort wins); never
     one in a cohort they instruct."""
-    found = session.scalars(
-        select(Enrollment)
-        .join(Cohort, Cohort.id == Enrollment.cohort_id)
-        .join(Student, Student.id == Enrollment.student_id)
-        .where(
-            Student.team_id == team_id,
-            Student.user_id == user_id,
-            Cohort.team_id == team_id,
-            Enrollment.active,
-            Cohort.active,
-        )
-        .options(joinedload(Enrollment.cohort), joinedload(Enrollment.student))
-        .order_by(Cohort.start_date.desc(), Cohort.id.desc())
-    )
+    found = session.scalars(_ACTIVE_ENROLLMENTS, {"team_id": team_id, "user_id": user_id})
     enrollments = [e for e in found if user_id not in (e.cohort.instructor_ids or [])]
     for enrollment in enrollments:
         if channel_id and enrollment.cohort.students_channel == channel_id:

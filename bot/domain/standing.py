@@ -120,7 +120,10 @@ class Standing:
 
     `unanswered` lists everyone they tried who hasn't responded, oldest attempt first; when it
     was read with a limit it holds only the first ones, and `unanswered_count` all of them.
-    Leads (contacts without an outreach) are not people tried: `leads` names them.
+    Leads (contacts without an outreach) are not people tried: `leads` names them. A limited
+    read (one student's, for what status and App Home show) keeps only the first few chats,
+    leads and scheduled chats too, and says in `*_hidden` how many more there are; the
+    `*_count` properties count them all.
     """
 
     student_id: int
@@ -141,10 +144,21 @@ class Standing:
     handin_link: str | None = None
     leads: tuple[str, ...] = ()  # people referred to them they haven't reached out to yet
     scheduled: tuple[Planned, ...] = ()  # soonest first; those without a time last
+    chats_hidden: int = 0  # chats not read (a limited read), after those in `chats`
+    leads_hidden: int = 0
+    scheduled_hidden: int = 0
 
     @property
     def chat_count(self) -> int:
-        return len(self.chats)
+        return len(self.chats) + self.chats_hidden
+
+    @property
+    def lead_count(self) -> int:
+        return len(self.leads) + self.leads_hidden
+
+    @property
+    def scheduled_count(self) -> int:
+        return len(self.scheduled) + self.scheduled_hidden
 
     @property
     def handed_in(self) -> bool:

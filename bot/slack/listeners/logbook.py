@@ -13,6 +13,7 @@ from bot.blocks.forms import done_view
 from bot.blocks.ids import MOVES, Action, Callback, Choice
 from bot.blocks.log_modals import chat_modal, outreach_modal, schedule_modal
 from bot.blocks.logbook import (
+    PAGE_SIZE,
     chat_logged,
     contact_list,
     drafts_modal,
@@ -28,6 +29,7 @@ from bot.domain.calendar import local_instant
 from bot.domain.drafts import drafts_for
 from bot.domain.logbook import (
     Logged,
+    contacts_page,
     get_contact,
     list_contacts,
     log_chat,
@@ -268,8 +270,8 @@ def _list(
     page: int = 0,
     notice: Blocks | None = None,
 ) -> Blocks:
-    contacts = list_contacts(session, student)
-    return contact_list(contacts, reply.command, page, notice or [], asker.zone)
+    shown = contacts_page(session, student, page, PAGE_SIZE)
+    return contact_list(shown, reply.command, notice or [], asker.zone)
 
 
 def _outreach_done(session: Session, student: Student, logged: Logged) -> Blocks:

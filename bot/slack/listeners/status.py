@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.blocks.home import newcomer_home, student_home
-from bot.blocks.status import UNANSWERED_SHOWN, status_blocks
+from bot.blocks.home import STANDING_SHOWN, newcomer_home, student_home
+from bot.blocks.status import status_blocks
 from bot.domain.errors import with_command
 from bot.domain.read_model import cohort_facts, student_standing
 from bot.domain.roles import NOT_ENROLLED_YET
@@ -21,7 +21,7 @@ from bot.slack.routes import Routes
 def status(asker: Asker, session: Session, reply: Reply, now: datetime) -> None:
     """`/coffee status`: chats, people tried, who hasn't answered, the dates, the hand-in."""
     enrollment = asker.require_student()
-    standing = student_standing(session, enrollment, UNANSWERED_SHOWN)
+    standing = student_standing(session, enrollment, STANDING_SHOWN)
     blocks = status_blocks(cohort_facts(enrollment.cohort), standing, now, reply.command)
     reply.message("Your coffee-chat progress", blocks)
 
@@ -44,7 +44,7 @@ def app_home(
         why = with_command(NOT_ENROLLED_YET, reply.command)
         reply.home(newcomer_home(reply.command, why))
         return
-    standing = student_standing(session, enrollment, UNANSWERED_SHOWN)
+    standing = student_standing(session, enrollment, STANDING_SHOWN)
     reply.home(student_home(reply.command, now, cohort_facts(enrollment.cohort), standing))
 
 
