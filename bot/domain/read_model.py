@@ -459,6 +459,7 @@ _FIRST_CHATS = (
         Chat.logged_at,
         Chat.thank_you_sent_at,
         Chat.takeaways,
+        Chat.contact_id,
     )
     .join(Contact, Contact.id == Chat.contact_id)
     .where(Contact.student_id == _STUDENT)
@@ -477,7 +478,7 @@ _FIRST_LEADS = (
 
 # The first scheduled chats, in `_scheduled`'s order (soonest first, those without a time last).
 _FIRST_SCHEDULED = (
-    select(Contact.id, Contact.name, Contact.linkedin_url, Outreach.scheduled_for)
+    select(Contact.id, Contact.name, Contact.linkedin_url, Outreach.scheduled_for, Outreach.id)
     .join(Outreach, Outreach.contact_id == Contact.id)
     .where(Contact.student_id == _STUDENT, Outreach.status == str(OutreachStatus.SCHEDULED))
     .order_by(
