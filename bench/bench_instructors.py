@@ -17,22 +17,25 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import Engine, create_engine, event, insert, select, text  # noqa: E402
+from sqlalchemy import Engine, insert, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
+from bench.seeding import (  # noqa: E402
+    POSTGRES_ENV,
+    Statements,
+    add_outreach,
+    add_students,
+    databases,
+)
 from bot import db  # noqa: E402
 from bot.blocks.report import instructor_home, report  # noqa: E402
 from bot.domain import instructing  # noqa: E402
@@ -45,11 +48,9 @@ from bot.models import (  # noqa: E402
     Enrollment,
     Outreach,
     Reflection,
-    Student,
     Submission,
 )
 
-POSTGRES_ENV = "COFFEE_TEST_POSTGRES_URL"
 NOW = datetime(2026, 9, 18, 23, tzinfo=UTC)
 TRIED = 20
 
@@ -66,34 +67,17 @@ def seed(session: Session, students: int) -> Cohort:
     )
     cohort = create_cohort(session, spec, NOW - timedelta(days=20))
     start = NOW - timedelta(days=10)
-    session.execute(
-        insert(Student),
-        [{"team_id": "T0BENCH", "user_id": f"U{students}X{n:05}", "created_at": start}
-         for n in range(students)],
-    )  # fmt: skip
-    ids = list(session.scalars(select(Student.id).where(Student.user_id.like(f"U{students}X%"))))
-    session.execute(
-        insert(Enrollment),
-        [{"cohort_id": cohort.id, "student_id": s, "active": True, "created_at": start}
-         for s in ids],
-    )  # fmt: skip
-    session.execute(
-        insert(Contact),
-        [{"student_id": s, "name": f"Person {s} {k}", "name_key": f"person {s} {k}",
-          "linkedin_url": f"https://www.linkedin.com/in/p-{s}-{k}", "source": "other",
-          "created_at": start}
-         for s in ids for k in range(TRIED)],
-    )  # fmt: skip
+    users = [f"U{students}X{n:05}" for n in range(students)]
+    ids = add_students(session, cohort.id, "T0BENCH", users, start)
     mine = Contact.student_id.in_(ids)
-    contacts = session.execute(select(Contact.id, Contact.student_id).where(mine)).all()
     statuses = ["sent", "sent", "sent", "no_response", "responded", "declined"]
-    session.execute(
-        insert(Outreach),
-        [{"contact_id": c, "channel": "linkedin", "sent_on": start.date(), "sent_at": start,
-          "status": "chatted" if i % TRIED < s % 3 else statuses[i % len(statuses)],
-          "status_changed_at": start, "follow_ups": 0, "created_at": start}
-         for i, (c, s) in enumerate(contacts)],
-    )  # fmt: skip
+    add_outreach(
+        session,
+        ids,
+        TRIED,
+        start,
+        lambda i, s: "chatted" if i % TRIED < s % 3 else statuses[i % len(statuses)],
+    )
     chatted = session.execute(
         select(Outreach.contact_id)
         .join(Contact, Contact.id == Outreach.contact_id)
@@ -128,17 +112,6 @@ def seed(session: Session, students: int) -> Cohort:
          and e.id % 2 == 0],
     )  # fmt: skip
     return cohort
-
-
-class Statements:
-    """Counts the SQL statements an engine executes."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.count = 0
-        event.listen(engine, "before_cursor_execute", self._one)
-
-    def _one(self, *_args: Any) -> None:
-        self.count += 1
 
 
 def measure(
@@ -176,26 +149,6 @@ def workloads(students: int) -> dict[str, Callable[[Session], object]]:
         return cohort_csv(now_.cohort, now_.students, handins(session, cohort), {})
 
     return {"report": report_now, "App Home": home_now, "export (CSV)": export_now}
-
-
-@contextmanager
-def databases() -> Iterator[list[tuple[str, str]]]:
-    with tempfile.TemporaryDirectory() as folder:
-        found = [("sqlite", f"sqlite:///{folder}/bench.db")]
-        schema = f"bench_{uuid.uuid4().hex[:10]}"
-        base = os.environ.get(POSTGRES_ENV, "").replace("postgresql://", "postgresql+psycopg://", 1)
-        admin = create_engine(base, isolation_level="AUTOCOMMIT") if base else None
-        if admin is not None:
-            with admin.connect() as connection:
-                connection.execute(text(f"CREATE SCHEMA {schema}"))
-            found.append(("postgresql", f"{base}?options=-csearch_path%3D{schema}"))
-        try:
-            yield found
-        finally:
-            if admin is not None:
-                with admin.connect() as connection:
-                    connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-                admin.dispose()
 
 
 def main() -> int:
