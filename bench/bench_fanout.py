@@ -157,7 +157,8 @@ def main() -> int:
         f"1/s per channel, 429 + Retry-After; the clock every {args.interval:.0f} s; "
         f"stops when all are delivered or after {limit:.0f} s"
     )
-    fake = LimitedSlack(per_minute=args.per_minute).start()
+    fake = LimitedSlack(per_minute=args.per_minute)
+    fake.start()
     try:
         with database(args.backend) as url:
             db.upgrade(url)
@@ -205,9 +206,9 @@ def fan_out(url: str, fake: LimitedSlack, students: int, interval: float, limit:
             if delivered >= students and runner.runs and runner.runs[-1].ended:
                 break
     finally:
-        done = threading.Event()
-        threading.Thread(target=lambda: (scheduler.shutdown(wait=True), done.set())).start()
-        done.wait(120)
+        stopping = threading.Thread(target=scheduler.shutdown, kwargs={"wait": True}, daemon=True)
+        stopping.start()
+        stopping.join(120)  # waits for a run in progress
     with db.session_scope(sessions) as session:
         sent = session.scalar(
             select(func.count())

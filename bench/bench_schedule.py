@@ -355,7 +355,8 @@ def main() -> int:
     if POSTGRES_ENV not in os.environ:
         print(f"(PostgreSQL skipped: set {POSTGRES_ENV} to include it)")
     started = time.perf_counter()
-    fake = ScheduleFake().start()
+    fake = ScheduleFake()
+    fake.start()
     try:
         for backend in backends():
             columns = bench_backend(backend, sizes, args.rounds, fake)
