@@ -41,7 +41,7 @@ if str(ROOT) not in sys.path:
 from sqlalchemy import func, select  # noqa: E402
 
 from bench.bench_schedule import client_for  # noqa: E402
-from bench.seeding import POSTGRES_ENV, add_students, database  # noqa: E402
+from bench.seeding import POSTGRES_ENV, add_students, database, exit_on_sigterm  # noqa: E402
 from bot import db  # noqa: E402
 from bot.domain import calendar  # noqa: E402
 from bot.domain.cohorts import CohortSpec, create_cohort  # noqa: E402
@@ -144,6 +144,7 @@ def main() -> int:
     default_backend = "postgresql" if os.environ.get(POSTGRES_ENV) else "sqlite"
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default=default_backend)
     args = parser.parse_args()
+    exit_on_sigterm()
     students = 200 if args.quick else args.students
     floor = students / args.per_minute * 60
     fastest = (students - 1) // args.per_minute * WINDOW  # the last slot, from an empty window

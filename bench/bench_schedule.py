@@ -47,7 +47,15 @@ from slack_sdk import WebClient  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 
-from bench.seeding import POSTGRES_ENV, Statements, add_outreach, add_students, backends, database  # noqa: E402
+from bench.seeding import (  # noqa: E402
+    POSTGRES_ENV,
+    Statements,
+    add_outreach,
+    add_students,
+    backends,
+    database,
+    exit_on_sigterm,
+)
 from bot import db  # noqa: E402
 from bot.domain import calendar, plan_index  # noqa: E402
 from bot.domain.cohorts import CohortSpec, create_cohort  # noqa: E402
@@ -381,6 +389,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help=f"sizes {QUICK_SIZES}")
     parser.add_argument("--rounds", type=int, default=5, help="idle ticks per size (median)")
     args = parser.parse_args()
+    exit_on_sigterm()
     sizes = QUICK_SIZES if args.quick else tuple(int(s) for s in args.sizes.split(","))
     print(
         f"machine: {platform.python_version()} on {platform.system()} {platform.release()}, "
