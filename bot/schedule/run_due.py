@@ -74,6 +74,10 @@ CLAIM_BATCH = 25  # deliveries claimed in one statement, just before they are se
 RECORD_EVERY = 25  # sent deliveries recorded together …
 RECORD_WITHIN = 1.0  # … or after this many seconds, whichever comes first
 NOT_INSTALLED_AGAIN = timedelta(hours=1)
+# A retry (or a pause) that comes due this soon after a run starts is taken by it: the clock's
+# minute has jitter, and a Retry-After of about a minute would otherwise miss the next run by
+# milliseconds and wait a whole minute more. Early by seconds, the client waits out the rest.
+SOON = timedelta(seconds=5)
 LONG_WAITS_TO_PAUSE = 2  # long Retry-Afters in a row after which a lane leaves a workspace
 
 
@@ -147,6 +151,7 @@ class _Run:
         self.clients = clients
         self.command = command
         self.summary = Summary()
+        self.started = time.monotonic()
         self._lock = threading.Lock()
         self._clients: dict[str, WebClient] = {}
         self._versions: dict[int, int] = {}
@@ -169,6 +174,10 @@ class _Run:
                 self._clients[team_id] = self.clients(team_id)
             return self._clients[team_id]
 
+    def elapsed(self) -> datetime:
+        """`now` moved on by the time this run has taken: when a failure really happened."""
+        return self.now + timedelta(seconds=time.monotonic() - self.started)
+
     def wake(self, cohort_id: int, at: datetime) -> None:
         """The cohort needs another look at `at`."""
         with self._lock:
@@ -179,7 +188,7 @@ class _Run:
     def plan(self) -> list[Planned]:
         plans: list[Planned] = []
         with session_scope(self.sessions) as session:
-            due = plan_index.due_cohorts(session, self.now)
+            due = plan_index.due_cohorts(session, self.now + SOON)
         for item in due:
             cohort = item.cohort
             self._versions[cohort.id] = item.version
@@ -217,7 +226,7 @@ class _Run:
         mornings: dict[int | None, list[tuple[Due, store.Row | None]]] = {}
         for due in due_deliveries(facts, students, self.now):
             row = rows.get(due.key)
-            if row is not None and not row.ready(self.now):
+            if row is not None and not row.ready(self.now, SOON):
                 again = row.ready_at()
                 if again is not None:
                     self.wake(cohort.id, again)
@@ -318,7 +327,9 @@ class _Run:
         return top
 
     def failed(self, due: Due, row: store.Row, error: SendError) -> None:
-        again = retry_at(self.now, row.attempts + 1, error.retry_after) if error.retry else None
+        again = (
+            retry_at(self.elapsed(), row.attempts + 1, error.retry_after) if error.retry else None
+        )
         store.record_failed(self.sessions, row, error.message, again)
         if again is not None:
             self.wake(due.cohort_id, again)
@@ -435,7 +446,7 @@ class _Lane:
                 if row is None:
                     claim = won.get(member.key)
                 else:
-                    claim = store.claim(job.sessions, member, now, row)
+                    claim = store.claim(job.sessions, member, now, row, soon=SOON)
                 if claim is not None:
                     held.append((member, claim))
                 else:  # another process has it, or has just settled it
@@ -473,7 +484,7 @@ class _Lane:
             return
         self.long_waits[plan.team_id] += 1
         if self.long_waits[plan.team_id] >= LONG_WAITS_TO_PAUSE:
-            until = self.job.now + timedelta(seconds=error.retry_after)
+            until = self.job.elapsed() + timedelta(seconds=error.retry_after)
             self.paused[plan.team_id] = until
             log.warning(
                 "workspace %s rate-limits for %.0f s: its other deliveries wait for a later run",

@@ -56,10 +56,11 @@ class Row:
     ts: str | None
     created_at: datetime
 
-    def ready(self, now: datetime) -> bool:
-        """Whether it may be (re)claimed now: a retry whose time has come, or a stale claim."""
+    def ready(self, now: datetime, soon: timedelta = timedelta(0)) -> bool:
+        """Whether it may be (re)claimed now: a retry whose time has come (or comes within
+        `soon`), or a stale claim."""
         if self.status == DeliveryStatus.FAILED:
-            return self.next_attempt_at is not None and self.next_attempt_at <= now
+            return self.next_attempt_at is not None and self.next_attempt_at <= now + soon
         if self.status == DeliveryStatus.PENDING:
             return self.claimed_until is None or self.claimed_until <= now
         return False
@@ -233,9 +234,14 @@ class Claim:
 
 
 def claim(
-    sessions: sessionmaker[Session], due: Due, now: datetime, row: Row | None
+    sessions: sessionmaker[Session],
+    due: Due,
+    now: datetime,
+    row: Row | None,
+    soon: timedelta = timedelta(0),
 ) -> Claim | None:
-    """Take the delivery for this process; None when another process has it (or settled it)."""
+    """Take the delivery for this process; None when another process has it (or settled it).
+    A retry due within `soon` of `now` may be taken already."""
     until = now + CLAIM_FOR
     if row is None:
         try:
@@ -262,7 +268,7 @@ def claim(
     with session_scope(sessions) as session:
         current = session.get(Delivery, row.id)
         seen = _row(current) if current is not None else None
-    if seen is None or not seen.ready(now):
+    if seen is None or not seen.ready(now, soon):
         return None
     with session_scope(sessions) as session:
         won = _count(
@@ -272,7 +278,7 @@ def claim(
                     Delivery.id == seen.id,
                     Delivery.status == seen.status,
                     Delivery.attempts == seen.attempts,
-                    _claimable(now),
+                    _claimable(now, soon),
                 )
                 .values(status=DeliveryStatus.PENDING, claimed_until=until)
                 .execution_options(synchronize_session=False)
@@ -283,9 +289,9 @@ def claim(
     return Claim(replace(seen, status=DeliveryStatus.PENDING, claimed_until=until), seen.uncertain)
 
 
-def _claimable(now: datetime) -> ColumnElement[bool]:
+def _claimable(now: datetime, soon: timedelta = timedelta(0)) -> ColumnElement[bool]:
     return or_(
-        (Delivery.status == DeliveryStatus.FAILED) & (Delivery.next_attempt_at <= now),
+        (Delivery.status == DeliveryStatus.FAILED) & (Delivery.next_attempt_at <= now + soon),
         (Delivery.status == DeliveryStatus.PENDING)
         & (Delivery.claimed_until.is_(None) | (Delivery.claimed_until <= now)),
     )
