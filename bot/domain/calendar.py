@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from itertools import pairwise
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -68,6 +69,7 @@ def _known_zones() -> set[str]:
 _ZONES: set[str] | None = None
 
 
+@lru_cache(maxsize=8192)  # pure, and asked the same (a cohort's mornings) thousands of times
 def local_instant(day: date, at: time, tz: ZoneInfo) -> datetime:
     """The UTC instant of wall-clock `at` on `day` in `tz` (PEP 495 rules in DST gaps)."""
     return datetime.combine(day, at, tzinfo=tz).astimezone(UTC)

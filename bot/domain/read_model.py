@@ -283,48 +283,42 @@ def _chats(session: Session, students: Any) -> dict[int, list[ChatFacts]]:
 
 def _unanswered(session: Session, students: Any, limit: int | None) -> dict[int, list[Attempt]]:
     """Everyone each student tried who hasn't responded, oldest attempt first."""
-    rank = func.row_number().over(
-        partition_by=Contact.student_id, order_by=(Outreach.sent_on, Outreach.id)
+    columns = (
+        Contact.student_id,
+        Outreach.id,  # then Attempt's fields, in its order
+        Contact.id.label("contact_id"),
+        Contact.name,
+        Contact.linkedin_url,
+        Outreach.sent_on,
+        Outreach.sent_at,
+        Outreach.status,
+        Outreach.follow_ups,
+        Outreach.last_follow_up_at,
     )
-    ranked = (
-        select(
-            Contact.student_id,
-            Outreach.id,
-            Contact.id.label("contact_id"),
-            Contact.name,
-            Contact.linkedin_url,
-            Outreach.sent_on,
-            Outreach.sent_at,
-            Outreach.status,
-            Outreach.follow_ups,
-            Outreach.last_follow_up_at,
-            rank.label("rank"),
-        )
+    waiting = (
+        select(*columns)
         .join(Contact, Contact.id == Outreach.contact_id)
         .where(
             Contact.student_id.in_(students),
             Outreach.status.in_([str(s) for s in UNANSWERED]),
         )
-        .subquery()
     )
-    query = select(ranked).order_by(ranked.c.student_id, ranked.c.rank)
-    if limit is not None:
-        query = query.where(ranked.c.rank <= limit)
-    found: dict[int, list[Attempt]] = defaultdict(list)
-    for row in session.execute(query):
-        found[row.student_id].append(
-            Attempt(
-                id=row.id,
-                contact_id=row.contact_id,
-                name=row.name,
-                linkedin_url=row.linkedin_url,
-                sent_on=row.sent_on,
-                sent_at=row.sent_at,
-                status=row.status,
-                follow_ups=row.follow_ups,
-                last_follow_up_at=row.last_follow_up_at,
-            )
+    if limit is None:
+        query = waiting.order_by(Contact.student_id, Outreach.sent_on, Outreach.id)
+    else:
+        rank = func.row_number().over(
+            partition_by=Contact.student_id, order_by=(Outreach.sent_on, Outreach.id)
         )
+        ranked = waiting.add_columns(rank.label("rank")).subquery()
+        fields = [ranked.c[c.key] for c in columns]
+        query = (
+            select(*fields)
+            .where(ranked.c.rank <= limit)
+            .order_by(ranked.c.student_id, ranked.c.rank)
+        )
+    found: dict[int, list[Attempt]] = defaultdict(list)
+    for student_id, *attempt in session.execute(query):
+        found[student_id].append(Attempt(*attempt))
     return found
 
 

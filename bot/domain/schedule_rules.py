@@ -9,7 +9,7 @@ carries a `skip_reason`; the runner records it as skipped instead of sending it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Container, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
@@ -96,19 +96,28 @@ class Due:
 
 def due_deliveries(cohort: CohortFacts, students: Sequence[Standing], now: datetime) -> list[Due]:
     """Every delivery of the cohort due at or before `now`, sorted by when it was due."""
-    return sorted(
-        (_finish(due, now) for due in _all_dues(cohort, students) if due.due_at <= now),
-        key=lambda d: (d.due_at, d.key),
-    )
+    return due_and_next(cohort, students, now)[0]
 
 
-def next_due_at(
-    cohort: CohortFacts, students: Sequence[Standing], now: datetime
-) -> datetime | None:
-    """The first instant after `now` at which a delivery falls due with today's facts; None
-    when nothing more will (until the facts change)."""
-    later = [due.due_at for due in _all_dues(cohort, students) if due.due_at > now]
-    return min(later, default=None)
+def due_and_next(
+    cohort: CohortFacts,
+    students: Sequence[Standing],
+    now: datetime,
+    settled: Container[str] = frozenset(),
+) -> tuple[list[Due], datetime | None]:
+    """Both at once, in one pass over the cohort's deliveries: what is due at `now` (sorted by
+    when it was due; none whose key is `settled` already) and the first instant after `now`
+    that something else will be."""
+    due: list[Due] = []
+    later: datetime | None = None
+    for item in _all_dues(cohort, students):
+        if item.due_at <= now:
+            if item.key not in settled:
+                due.append(_finish(item, now))
+        elif later is None or item.due_at < later:
+            later = item.due_at
+    due.sort(key=lambda d: (d.due_at, d.key))
+    return due, later
 
 
 def _all_dues(cohort: CohortFacts, students: Sequence[Standing]) -> Iterator[Due]:

@@ -39,9 +39,8 @@ from bot.domain.schedule_rules import (
     MORNING_KINDS,
     Due,
     Kind,
-    due_deliveries,
+    due_and_next,
     is_late,
-    next_due_at,
     quiet_until,
     retry_at,
     window,
@@ -216,15 +215,16 @@ class _Run:
         if self.now < opens:
             self.wake(cohort.id, opens)
             return []
-        upcoming = next_due_at(facts, students, self.now)
+        settled = store.settled_keys(session, cohort.id)
+        rows = store.open_rows(session, cohort.id)
+        due_now, upcoming = due_and_next(facts, students, self.now, settled)
         self.wake(cohort.id, upcoming if upcoming and self.now <= closes else plan_index.NEVER)
         if self.now > closes:
             return []
         by_id = {s.student_id: s for s in students}
-        rows = store.rows_for(session, cohort.id)
         plans: list[Planned] = []
         mornings: dict[int | None, list[tuple[Due, store.Row | None]]] = {}
-        for due in due_deliveries(facts, students, self.now):
+        for due in due_now:
             row = rows.get(due.key)
             if row is not None and not row.ready(self.now, SOON):
                 again = row.ready_at()
@@ -237,7 +237,9 @@ class _Run:
             parts: frozenset[int] = frozenset()
             if due.kind in DIGESTS:
                 prefix = due.key + store.PART_SEPARATOR
-                parts = frozenset(int(key[len(prefix) :]) for key in rows if key.startswith(prefix))
+                parts = frozenset(
+                    int(key[len(prefix) :]) for key in settled if key.startswith(prefix)
+                )
             student = by_id.get(due.student_id) if due.student_id else None
             plans.append(Planned(due, facts, cohort.team_id, students, student, row, parts))
         for student_id, members in mornings.items():

@@ -100,11 +100,28 @@ ROW_COLUMNS = (
 )
 
 
-def rows_for(session: Session, cohort_id: int) -> dict[str, Row]:
-    """Every delivery row of a cohort (parts included), by key: one query, no ORM objects."""
+SETTLED = (DeliveryStatus.SENT.value, DeliveryStatus.SKIPPED.value)
+
+
+def settled_keys(session: Session, cohort_id: int) -> set[str]:
+    """The keys of a cohort's deliveries that are done with (sent or skipped; parts too)."""
+    return set(
+        session.scalars(
+            select(Delivery.key).where(
+                Delivery.cohort_id == cohort_id, Delivery.status.in_(SETTLED)
+            )
+        )
+    )
+
+
+def open_rows(session: Session, cohort_id: int) -> dict[str, Row]:
+    """A cohort's delivery rows that are not settled yet (claimed, or failed), by key."""
+    rows = session.execute(
+        select(*ROW_COLUMNS).where(Delivery.cohort_id == cohort_id, Delivery.status.not_in(SETTLED))
+    )
     return {
-        values[1]: Row(**dict(zip(Row.__dataclass_fields__, values, strict=True)))
-        for values in session.execute(select(*ROW_COLUMNS).where(Delivery.cohort_id == cohort_id))
+        key: Row(i, key, st, n, nxt, cl, err, ch, ts, at)
+        for i, key, st, n, nxt, cl, err, ch, ts, at in rows
     }
 
 
