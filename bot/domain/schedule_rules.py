@@ -382,11 +382,12 @@ def quiet_until(now: datetime, tz: ZoneInfo) -> datetime | None:
 
 
 def retry_at(now: datetime, attempts: int, retry_after: float | None = None) -> datetime:
-    """When to try again after `attempts` failed tries: 1, 2, 4 … minutes, at most an hour."""
-    wait = min(RETRY_FIRST * (1 << min(max(0, attempts - 1), 16)), RETRY_MAX)
+    """When to try again after `attempts` failed tries: 1, 2, 4 … minutes, at most an hour; or,
+    after a rate limit, a minute or when Slack said (Retry-After), whichever is later, however
+    often: a busy minute is not a fault to back off from."""
     if retry_after is not None:
-        wait = max(wait, timedelta(seconds=retry_after))
-    return now + wait
+        return now + min(max(timedelta(seconds=retry_after), RETRY_FIRST), RETRY_MAX)
+    return now + min(RETRY_FIRST * (1 << min(max(0, attempts - 1), 16)), RETRY_MAX)
 
 
 def is_late(due_at: datetime, now: datetime) -> bool:
