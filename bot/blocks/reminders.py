@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.blocks.help import CLOSING_QUESTION
 from bot.blocks.ids import Action, Block
-from bot.blocks.logbook import prep_card
+from bot.blocks.logbook import button, prep_card
 from bot.blocks.packing import Blocks, Message, pack_lines
 from bot.blocks.status import next_step, waiting_list
 from bot.blocks.text import (
@@ -301,17 +301,7 @@ def _check_in_part(cohort: CohortFacts, planned: Planned, shared: bool) -> Block
         ("Rescheduled", Action.CHECK_IN_RESCHEDULED, None),
         ("Didn't happen", Action.CHECK_IN_MISSED, None),
     ]
-    elements: list[dict[str, Any]] = []
-    for label, action, style in buttons:
-        element: dict[str, Any] = {
-            "type": "button",
-            "action_id": action.value,
-            "text": plain(label),
-            "value": value,
-        }
-        if style:
-            element["style"] = style
-        elements.append(element)
+    elements = [button(action, label, value, style) for label, action, style in buttons]
     actions: dict[str, Any] = {"type": "actions", "elements": elements}
     if not shared:  # alone in its message, an answer may replace it (block ids are unique)
         actions["block_id"] = Block.CHECK_IN.value

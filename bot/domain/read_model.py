@@ -12,12 +12,13 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Unpack
 
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
     Integer,
+    Select,
     bindparam,
     case,
     func,
@@ -189,26 +190,8 @@ def _enrollments(
     session: Session, cohort_id: int, staff: list[str], only: Collection[int] | None
 ) -> list[Any]:
     """The enrollments with their student, hand-in and how many answers they wrote."""
-    answered: ColumnElement[int] = literal(0)
-    for column in ANSWER_COLUMNS:
-        answered = answered + case((func.length(func.trim(column)) > 0, 1), else_=0)
     query = (
-        select(
-            Enrollment.student_id,
-            Enrollment.created_at,
-            Enrollment.deadline_override,
-            Enrollment.excused_at,
-            Student.user_id,
-            Student.timezone,
-            Submission.submitted_at,
-            Submission.late,
-            Submission.post_link,
-            Reflection.updated_at.label("reflected_at"),
-            answered.label("answered"),
-        )
-        .join(Student, Student.id == Enrollment.student_id)
-        .outerjoin(Submission, Submission.enrollment_id == Enrollment.id)
-        .outerjoin(Reflection, Reflection.enrollment_id == Enrollment.id)
+        _enrollment_rows()
         .where(Enrollment.cohort_id == cohort_id, Student.user_id.not_in(staff))
         .order_by(Enrollment.id)
     )
@@ -378,28 +361,32 @@ def _answered() -> ColumnElement[int]:
     return answered
 
 
+def _enrollment_rows() -> Select[Unpack[tuple[Any, ...]]]:
+    """Enrollments with their student, hand-in, reflection and how many answers are written."""
+    return (
+        select(
+            Enrollment.student_id,
+            Enrollment.created_at,
+            Enrollment.deadline_override,
+            Enrollment.excused_at,
+            Student.user_id,
+            Student.timezone,
+            Submission.submitted_at,
+            Submission.late,
+            Submission.post_link,
+            Reflection.updated_at.label("reflected_at"),
+            _answered().label("answered"),
+        )
+        .join(Student, Student.id == Enrollment.student_id)
+        .outerjoin(Submission, Submission.enrollment_id == Enrollment.id)
+        .outerjoin(Reflection, Reflection.enrollment_id == Enrollment.id)
+    )
+
+
 # `_enrollments`' row, for one enrollment.
-_ONE_ENROLLMENT = (
-    select(
-        Enrollment.student_id,
-        Enrollment.created_at,
-        Enrollment.deadline_override,
-        Enrollment.excused_at,
-        Student.user_id,
-        Student.timezone,
-        Submission.submitted_at,
-        Submission.late,
-        Submission.post_link,
-        Reflection.updated_at.label("reflected_at"),
-        _answered().label("answered"),
-    )
-    .join(Student, Student.id == Enrollment.student_id)
-    .outerjoin(Submission, Submission.enrollment_id == Enrollment.id)
-    .outerjoin(Reflection, Reflection.enrollment_id == Enrollment.id)
-    .where(
-        Enrollment.id == bindparam("enrollment_id"),
-        Student.user_id.not_in(bindparam("staff", expanding=True)),
-    )
+_ONE_ENROLLMENT = _enrollment_rows().where(
+    Enrollment.id == bindparam("enrollment_id"),
+    Student.user_id.not_in(bindparam("staff", expanding=True)),
 )
 
 # The counts in one aggregate (a contact has at most one outreach and one chat).
