@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Unpack
+from typing import Any
 
 from sqlalchemy import (
     BindParameter,
@@ -361,7 +361,7 @@ def _answered() -> ColumnElement[int]:
     return answered
 
 
-def _enrollment_rows() -> Select[Unpack[tuple[Any, ...]]]:
+def _enrollment_rows() -> Select[*tuple[Any, ...]]:
     """Enrollments with their student, hand-in, reflection and how many answers are written."""
     return (
         select(
