@@ -73,9 +73,10 @@ CLAIM_BATCH = 25  # deliveries claimed in one statement, just before they are se
 RECORD_EVERY = 25  # sent deliveries recorded together …
 RECORD_WITHIN = 1.0  # … or after this many seconds, whichever comes first
 NOT_INSTALLED_AGAIN = timedelta(hours=1)
-# A retry (or a pause) that comes due this soon after a run starts is taken by it: the clock's
-# minute has jitter, and a Retry-After of about a minute would otherwise miss the next run by
-# milliseconds and wait a whole minute more. Early by seconds, the client waits out the rest.
+# A retry (or a pause) that comes due this soon after a run starts is taken by it. Both are
+# timed from the start of the run that met the 429, so a Retry-After of about a minute lands
+# on the next run's start, which the clock's jitter could otherwise miss by milliseconds (a
+# whole minute lost). Early by seconds, the client waits out the rest of Slack's window.
 SOON = timedelta(seconds=5)
 LONG_WAITS_TO_PAUSE = 2  # long Retry-Afters in a row after which a lane leaves a workspace
 
@@ -150,7 +151,6 @@ class _Run:
         self.clients = clients
         self.command = command
         self.summary = Summary()
-        self.started = time.monotonic()
         self._lock = threading.Lock()
         self._clients: dict[str, WebClient] = {}
         self._versions: dict[int, int] = {}
@@ -172,10 +172,6 @@ class _Run:
             if team_id not in self._clients:
                 self._clients[team_id] = self.clients(team_id)
             return self._clients[team_id]
-
-    def elapsed(self) -> datetime:
-        """`now` moved on by the time this run has taken: when a failure really happened."""
-        return self.now + timedelta(seconds=time.monotonic() - self.started)
 
     def wake(self, cohort_id: int, at: datetime) -> None:
         """The cohort needs another look at `at`."""
@@ -330,7 +326,7 @@ class _Run:
 
     def failed(self, due: Due, row: store.Row, error: SendError) -> None:
         again = (
-            retry_at(self.elapsed(), row.attempts + 1, error.retry_after) if error.retry else None
+            retry_at(self.now, row.attempts + 1, error.retry_after) if error.retry else None
         )
         store.record_failed(self.sessions, row, error.message, again)
         if again is not None:
@@ -486,7 +482,7 @@ class _Lane:
             return
         self.long_waits[plan.team_id] += 1
         if self.long_waits[plan.team_id] >= LONG_WAITS_TO_PAUSE:
-            until = self.job.elapsed() + timedelta(seconds=error.retry_after)
+            until = self.job.now + timedelta(seconds=error.retry_after)
             self.paused[plan.team_id] = until
             log.warning(
                 "workspace %s rate-limits for %.0f s: its other deliveries wait for a later run",
