@@ -230,20 +230,23 @@ def _counts(session: Session, students: Any) -> dict[int, tuple[int, int, dateti
     return found
 
 
+# A chat's facts, in ChatFacts' order.
+_CHAT_COLUMNS = (
+    Chat.id,
+    Contact.name,
+    Contact.linkedin_url,
+    Chat.held_on,
+    Chat.logged_at,
+    Chat.thank_you_sent_at,
+    Chat.takeaways,
+    Chat.contact_id,
+)
+
+
 def _chats(session: Session, students: Any) -> dict[int, list[ChatFacts]]:
     found: dict[int, list[ChatFacts]] = defaultdict(list)
     rows = session.execute(
-        select(
-            Contact.student_id,
-            Chat.id,
-            Contact.name,
-            Contact.linkedin_url,
-            Chat.held_on,
-            Chat.logged_at,
-            Chat.thank_you_sent_at,
-            Chat.takeaways,
-            Chat.contact_id,
-        )
+        select(Contact.student_id, *_CHAT_COLUMNS)
         .join(Contact, Contact.id == Chat.contact_id)
         .where(Contact.student_id.in_(students))
         .order_by(Contact.student_id, Chat.held_on, Chat.id)
@@ -432,16 +435,7 @@ _FIRST_UNANSWERED = (
 
 # The first chats, in `_chats`' order (by the day held).
 _FIRST_CHATS = (
-    select(
-        Chat.id,
-        Contact.name,
-        Contact.linkedin_url,
-        Chat.held_on,
-        Chat.logged_at,
-        Chat.thank_you_sent_at,
-        Chat.takeaways,
-        Chat.contact_id,
-    )
+    select(*_CHAT_COLUMNS)
     .join(Contact, Contact.id == Chat.contact_id)
     .where(Contact.student_id == _STUDENT)
     .order_by(Chat.held_on, Chat.id)

@@ -325,9 +325,7 @@ class _Run:
         return top
 
     def failed(self, due: Due, row: store.Row, error: SendError) -> None:
-        again = (
-            retry_at(self.now, row.attempts + 1, error.retry_after) if error.retry else None
-        )
+        again = retry_at(self.now, row.attempts + 1, error.retry_after) if error.retry else None
         store.record_failed(self.sessions, row, error.message, again)
         if again is not None:
             self.wake(due.cohort_id, again)
