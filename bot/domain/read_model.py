@@ -102,23 +102,14 @@ def student_standing(
     scheduled = [Planned(*r) for r in session.execute(_FIRST_SCHEDULED, first)]
     unanswered = [Attempt(**r._mapping) for r in session.execute(_FIRST_UNANSWERED, first)]
     activity = [tally.last_log, tally.last_chat, row.reflected_at, row.submitted_at]
-    return Standing(
-        student_id=student_id,
-        user_id=row.user_id,
-        enrolled_at=row.created_at,
-        deadline_at=calendar.student_deadline(cohort.deadline_at, row.deadline_override),
-        extended=row.deadline_override is not None,
+    return _standing(
+        cohort,
+        row,
+        activity,
         attempts=int(tally.attempts),
         unanswered=tuple(unanswered),
         unanswered_count=int(tally.unanswered),
         chats=tuple(chats),
-        submitted_at=row.submitted_at,
-        submission_late=bool(row.late),
-        reflection=_reflection(row.answered),
-        timezone=row.timezone,
-        last_activity_at=max((a for a in activity if a is not None), default=None),
-        excused=row.excused_at is not None,
-        handin_link=row.post_link,
         leads=tuple(leads),
         scheduled=tuple(scheduled),
         chats_hidden=int(tally.chats) - len(chats),
@@ -162,28 +153,38 @@ def cohort_standings(
         mine = chats.get(student_id, ())
         activity = [last_log, row.reflected_at, row.submitted_at, *(c.logged_at for c in mine)]
         standings.append(
-            Standing(
-                student_id=student_id,
-                user_id=row.user_id,
-                enrolled_at=row.created_at,
-                deadline_at=calendar.student_deadline(cohort.deadline_at, row.deadline_override),
-                extended=row.deadline_override is not None,
+            _standing(
+                cohort,
+                row,
+                activity,
                 attempts=attempts,
                 unanswered=tuple(unanswered.get(student_id, ())),
                 unanswered_count=unanswered_count,
                 chats=tuple(mine),
-                submitted_at=row.submitted_at,
-                submission_late=bool(row.late),
-                reflection=_reflection(row.answered),
-                timezone=row.timezone,
-                last_activity_at=max((a for a in activity if a is not None), default=None),
-                excused=row.excused_at is not None,
-                handin_link=row.post_link,
                 leads=tuple(leads.get(student_id, ())),
                 scheduled=tuple(scheduled.get(student_id, ())),
             )
         )
     return standings
+
+
+def _standing(cohort: Cohort, row: Any, activity: list[Any], **lists: Any) -> Standing:
+    """A standing from an enrollment's row (`_enrollment_rows`) and the student's lists."""
+    return Standing(
+        student_id=row.student_id,
+        user_id=row.user_id,
+        enrolled_at=row.created_at,
+        deadline_at=calendar.student_deadline(cohort.deadline_at, row.deadline_override),
+        extended=row.deadline_override is not None,
+        submitted_at=row.submitted_at,
+        submission_late=bool(row.late),
+        reflection=_reflection(row.answered),
+        timezone=row.timezone,
+        last_activity_at=max((a for a in activity if a is not None), default=None),
+        excused=row.excused_at is not None,
+        handin_link=row.post_link,
+        **lists,
+    )
 
 
 def _enrollments(
