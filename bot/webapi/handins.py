@@ -25,7 +25,7 @@ from bot.domain.calendar import student_deadline
 from bot.domain.handins import PostOutcome, submitted_chats
 from bot.models import Cohort, Enrollment, Student, Submission
 from bot.webapi.errors import UNCERTAIN, meaning
-from bot.webapi.posting import HISTORY_LIMIT, HISTORY_SLACK, classify
+from bot.webapi.posting import SendError, classify, posted_with
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +155,7 @@ def _send(client: WebClient, sessions: sessionmaker[Session], submission_id: int
             client, target, old_channel, old_ts, text, blocks, submission_id
         )
     except Exception as error:
-        failure = classify(error)
+        failure = error if isinstance(error, SendError) else classify(error)
         code = failure.code
         log.warning("hand-in %s not posted to %s: %s", submission_id, target, code)
         # Slack may have posted it (a timeout, a 5xx), or we could not look: say so, so the
@@ -178,29 +178,12 @@ def find_handin_post(
     client: WebClient, channel: str, submission_id: int, since: datetime
 ) -> str | None:
     """The ts of the hand-in's post if Slack has it, found by its metadata in one narrow
-    history read (at most HISTORY_LIMIT messages, since the hand-in was submitted). A refusal
-    to let us read (a missing scope) finds nothing, so the post is sent; a rate limit or an
-    unreachable Slack raises, so nothing is posted until we could look."""
-    try:
-        response = client.conversations_history(
-            channel=channel,
-            oldest=f"{(since - HISTORY_SLACK).timestamp():.6f}",
-            include_all_metadata=True,
-            limit=HISTORY_LIMIT,
-        )
-    except SlackApiError as error:
-        failure = classify(error)
-        if failure.transient:
-            raise
-        log.warning("can't check %s for hand-in %s (%s)", channel, submission_id, failure.code)
-        return None
-    for item in response.get("messages") or []:
-        metadata = item.get("metadata") or {}
-        payload = metadata.get("event_payload") or {}
-        if metadata.get("event_type") == HANDIN_EVENT and payload.get("submission") == str(
-            submission_id
-        ):
-            return str(item["ts"])
+    history read since the hand-in was submitted (`posted_with`): a refusal to let us read
+    finds nothing, so the post is sent; a rate limit or an unreachable Slack raises, so nothing
+    is posted until we could look."""
+    for ts, payload in posted_with(client, channel, HANDIN_EVENT, since):
+        if payload.get("submission") == str(submission_id):
+            return ts
     return None
 
 

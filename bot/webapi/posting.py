@@ -129,6 +129,29 @@ def find_posted(
         if channel.startswith(("U", "W")):
             opened = call(client.conversations_open, users=channel)
             channel = str(opened["channel"]["id"])
+    except SendError as error:
+        if error.transient:
+            raise
+        log.warning("can't check %s for %s (%s); sending again", channel, keys, error.message)
+        return {}
+    found: dict[int, Posted] = {}
+    for ts, payload in posted_with(client, channel, EVENT_TYPE, since, thread_ts):
+        if set(str(payload.get("keys") or "").split()) & set(keys):
+            found[int(payload.get("part") or 1)] = Posted(channel, ts)
+    return found
+
+
+def posted_with(
+    client: WebClient,
+    channel: str,
+    event_type: str,
+    since: datetime,
+    thread_ts: str | None = None,
+) -> list[tuple[str, dict[str, Any]]]:
+    """(ts, metadata payload) of the messages of `event_type` in one narrow page of the
+    channel's history since `since` (or of a thread's replies). Raises SendError when Slack
+    may answer later (a rate limit, a timeout); finds nothing when it won't let us read."""
+    try:
         if thread_ts:
             response = call(
                 client.conversations_replies,
@@ -148,13 +171,11 @@ def find_posted(
     except SendError as error:
         if error.transient:
             raise
-        log.warning("can't check %s for %s (%s); sending again", channel, keys, error.message)
-        return {}
-    found: dict[int, Posted] = {}
+        log.warning("can't check %s for what was posted (%s)", channel, error.message)
+        return []
+    found: list[tuple[str, dict[str, Any]]] = []
     for item in response.get("messages") or []:
         metadata = item.get("metadata") or {}
-        payload = metadata.get("event_payload") or {}
-        posted_keys = set(str(payload.get("keys") or "").split())
-        if metadata.get("event_type") == EVENT_TYPE and posted_keys & set(keys):
-            found[int(payload.get("part") or 1)] = Posted(channel, str(item["ts"]))
+        if metadata.get("event_type") == event_type:
+            found.append((str(item["ts"]), metadata.get("event_payload") or {}))
     return found
