@@ -154,7 +154,7 @@ class _Run:
         self._lock = threading.Lock()
         self._clients: dict[str, WebClient] = {}
         self._versions: dict[int, int] = {}
-        self._wake: dict[int, list[datetime]] = defaultdict(list)
+        self._wake: dict[int, datetime] = {}  # the earliest instant each cohort needs a look
 
     def perform(self) -> None:
         plans = self.plan()
@@ -176,7 +176,7 @@ class _Run:
     def wake(self, cohort_id: int, at: datetime) -> None:
         """The cohort needs another look at `at`."""
         with self._lock:
-            self._wake[cohort_id].append(at)
+            self._wake[cohort_id] = min(at, self._wake.get(cohort_id, at))
 
     # -- deciding ------------------------------------------------------------------------
 
@@ -260,7 +260,7 @@ class _Run:
     def settle(self) -> None:
         """Store each planned cohort's next instant (unless a write came in meanwhile)."""
         nexts = [
-            (cohort_id, version, min(self._wake.get(cohort_id) or [plan_index.NEVER]))
+            (cohort_id, version, self._wake.get(cohort_id, plan_index.NEVER))
             for cohort_id, version in self._versions.items()
         ]
         for one in nexts:  # one transaction each: never two cohorts' rows locked at once
